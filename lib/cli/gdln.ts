@@ -1,0 +1,48 @@
+/**
+ * The `gdln` command line. Every failure prints a one-line typed error
+ * (code + message) and exits non-zero; nothing is left half-written.
+ */
+import { GdlnError } from '../errors.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { xorCommand, xorHelp } from './commands/xor.ts';
+
+const USAGE = `usage: gdln <command> [options]
+
+commands:
+  xor       train the XoR GDLN and a ReLU network; compare with the closed form (writes JSON + SVG)
+  doctor    show which backends this install has and why any is missing
+
+${xorHelp}`;
+
+export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'xor':
+        return await xorCommand(rest, log);
+      case 'doctor':
+        return doctorCommand(rest, log);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        log(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new GdlnError('GDLN_INVALID_ARGUMENT', `Unknown command ${JSON.stringify(command)}; run \`gdln help\``);
+    }
+  } catch (err) {
+    if (err instanceof GdlnError) {
+      console.error(`gdln: ${err.code}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
