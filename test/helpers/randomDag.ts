@@ -25,6 +25,20 @@ export interface RandomDagOptions {
   binaryGates?: boolean;
   maxHidden?: number;
   samples?: number;
+  /** 'gaussian' (default) or 'probabilities' (each output row a softmax: targets for cross-entropy). */
+  targets?: 'gaussian' | 'probabilities';
+}
+
+/** Rows of length `width` mapped through softmax, so each is a probability vector. */
+function softmaxRows(x: Float64Array, width: number): Float64Array {
+  for (let r = 0; r < x.length / width; r++) {
+    const row = x.subarray(r * width, (r + 1) * width);
+    const max = Math.max(...row);
+    let z = 0;
+    for (let k = 0; k < width; k++) z += (row[k] = Math.exp(row[k] - max));
+    for (let k = 0; k < width; k++) row[k] /= z;
+  }
+  return x;
 }
 
 const SIZES = [1, 2, 3, 5, 7, 8, 13, 19];
@@ -78,7 +92,12 @@ export function randomDag(seed: number, options: RandomDagOptions = {}): RandomC
       return 1.5 * rng.uniform();
     });
   const inputs = Object.fromEntries(graph.inputs.map((v) => [graph.nodes[v].name, gaussian(N * graph.nodes[v].size)]));
-  const targets = Object.fromEntries(graph.outputs.map((v) => [graph.nodes[v].name, gaussian(N * graph.nodes[v].size)]));
+  const targets = Object.fromEntries(
+    graph.outputs.map((v) => {
+      const y = gaussian(N * graph.nodes[v].size);
+      return [graph.nodes[v].name, options.targets === 'probabilities' ? softmaxRows(y, graph.nodes[v].size) : y];
+    }),
+  );
   const edgeGates = Object.fromEntries(graph.edges.filter(() => rng.below(2) === 0).map((e) => [e.name, gate(N)]));
   const nodeGates = Object.fromEntries(
     graph.nodes

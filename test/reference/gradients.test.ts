@@ -23,7 +23,7 @@ for (const loss of ['mse', 'softmaxCrossEntropy'] as const) {
     const seed = testSeed();
     for (let c = 0; c < CASES; c++) {
       // tanh / leaky relu / linear only: relu's kink at 0 makes finite differences ill-posed there.
-      const { graph, data, weights, description } = randomDag(seed + c, { nonlinear: true });
+      const { graph, data, weights, description } = randomDag(seed + c, { nonlinear: true, targets: loss === 'mse' ? 'gaussian' : 'probabilities' });
       const model = buildPlanModel(graph, data);
       if (graph.nodes.some((n) => n.activation === 'relu')) continue;
       const all = Array.from({ length: data.nSamples }, (_, i) => i);

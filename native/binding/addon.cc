@@ -1,0 +1,25 @@
+// addon.cc — module registration only: installs the per-environment state and
+// exports the functions typed in lib/backends/native/binding.ts. Context-aware
+// (NODE_API_MODULE), so it loads in the main thread and in every worker_thread.
+#include <napi.h>
+
+#include "addon_state.h"
+#include "sync_calls.h"
+#include "train_worker.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  gdln::binding::AddonState::install(env);
+  exports.Set("buildInfo", Napi::Function::New(env, gdln::binding::js_build_info, "buildInfo"));
+  exports.Set("setThreads", Napi::Function::New(env, gdln::binding::js_set_threads, "setThreads"));
+  exports.Set("forward", Napi::Function::New(env, gdln::binding::js_forward, "forward"));
+  exports.Set("lossAndGradient",
+              Napi::Function::New(env, gdln::binding::js_loss_and_gradient, "lossAndGradient"));
+  exports.Set("train", Napi::Function::New(env, gdln::binding::js_train, "train"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(gdln, Init)
