@@ -39,7 +39,7 @@ export const XOR_DEFAULTS: XorConfig = {
   backend: 'auto',
   dtype: 'float64',
   lr: 0.02,
-  steps: 2000,
+  steps: 1000,
   a0: 1e-3,
   sigma0: 0.02,
   reluHidden: 128,

@@ -59,6 +59,7 @@ export function linePlotSvg(series: Series[], options: PlotOptions): string {
   }
   if (!Number.isFinite(xMin)) { xMin = 0; xMax = 1; yMin = 0; yMax = 1; }
   if (options.logY) { yMin = Math.floor(yMin); yMax = Math.ceil(yMax); }
+  else if (yMin > 0 && yMin < 0.25 * yMax) yMin = 0; // losses: show the zero line
   if (yMax === yMin) { yMax += 1; yMin -= 1; }
   if (xMax === xMin) xMax += 1;
   const px = (x: number) => m.left + ((x - xMin) / (xMax - xMin)) * (W - m.left - m.right);
@@ -80,7 +81,9 @@ export function linePlotSvg(series: Series[], options: PlotOptions): string {
   }
   parts.push(`<text x="${(x0 + x1) / 2}" y="${H - 15}" text-anchor="middle">${esc(options.xLabel)}</text>`);
   parts.push(`<text transform="translate(18,${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">${esc(options.yLabel)}</text>`);
-  series.forEach((s, k) => {
+  // Dashed series (theory) are drawn last so that a matching simulation does not hide them.
+  const drawOrder = series.map((s, k) => ({ s, k })).sort((a, b) => Number(!!a.s.dashed) - Number(!!b.s.dashed));
+  drawOrder.forEach(({ s, k }) => {
     const color = COLORS[k % COLORS.length];
     let d = '';
     let pen = false;
