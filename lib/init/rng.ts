@@ -6,38 +6,34 @@
  */
 
 export class Rng {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  // State in a Uint32Array: uint32 values above 2^31 are not small integers in
+  // V8, and keeping them in plain fields boxes a heap number per draw (~40× slower).
+  private readonly s = new Uint32Array(4);
   private spare: number | null = null;
 
   constructor(seed: number) {
     let z = seed >>> 0;
-    const splitmix32 = () => {
+    for (let k = 0; k < 4; k++) {
       z = (z + 0x9e3779b9) >>> 0;
       let r = z;
-      r = Math.imul(r ^ (r >>> 16), 0x85ebca6b) >>> 0;
-      r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35) >>> 0;
-      return (r ^ (r >>> 16)) >>> 0;
-    };
-    this.s0 = splitmix32();
-    this.s1 = splitmix32();
-    this.s2 = splitmix32();
-    this.s3 = splitmix32();
+      r = Math.imul(r ^ (r >>> 16), 0x85ebca6b);
+      r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35);
+      this.s[k] = r ^ (r >>> 16);
+    }
   }
 
   /** Next 32-bit unsigned integer (xoshiro128**). */
   nextU32(): number {
-    const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    const s = this.s;
+    const x = Math.imul(s[1], 5);
+    const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 11) | (s[3] >>> 21);
     return result;
   }
 
