@@ -4,6 +4,15 @@
 // the built-in cache-blocked kernel. Runs on the calling thread only: gdln's
 // own pool parallelises above it (and OpenBLAS is pinned to 1 thread), so
 // results do not depend on the thread count.
+//
+// Edge semantics (as BLAS): m == 0 or n == 0 touches nothing; k == 0 or
+// alpha == 0 sets C = beta * C without reading A or B; beta == 0 overwrites C,
+// so NaN already in C never propagates. Negative sizes, or a leading dimension
+// smaller than the row length of a matrix that is read, throw
+// std::invalid_argument. All three functions are safe to call concurrently.
+// Bitwise results depend on the backend, the ISA and the shape passed in
+// (skinny shapes take other summation orders): split work between threads by
+// a rule that does not depend on the thread count if bits must match.
 #pragma once
 
 #include <cstdint>

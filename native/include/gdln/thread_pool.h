@@ -1,7 +1,8 @@
 // gdln/thread_pool.h — gdln's own fixed pool of compute threads, so training
 // never occupies libuv's pool beyond the one coordinating thread. Work is split
-// into a fixed partition of [0, n) that depends only on n and the grain, never
-// on timing, so reductions are reproducible run to run.
+// into a fixed partition of [0, n) that depends only on n, the grain and
+// size(), never on timing, so reductions are reproducible run to run (for a
+// given pool size).
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,12 @@ class ThreadPool {
 
   int size() const;
   // Calls fn(begin, end) on disjoint chunks covering [0, n); blocks until all
-  // are done. Chunks are at least `grain` long. Exceptions thrown by fn are
-  // rethrown on the calling thread (the first one wins).
+  // are done. min(size(), n / grain) chunks (at least 1), as even as possible,
+  // so each is at least `grain` long when n >= grain; the caller runs chunks
+  // too. Exceptions thrown by fn are rethrown on the calling thread (the first
+  // one wins; chunks not started yet are skipped). A call made while the pool
+  // is busy (nested inside fn, or from another thread) runs its chunks inline
+  // on its own thread, so nesting never deadlocks.
   void parallel_for(int64_t n, int64_t grain,
                     const std::function<void(int64_t, int64_t)>& fn);
 
