@@ -12,6 +12,7 @@ export type { InitOptions, InitScheme } from './init/initWeights.ts';
 export { Rng } from './init/rng.ts';
 export { WeightSet } from './engine/WeightSet.ts';
 export { forward, lossAndGradient, train } from './engine/train.ts';
+export { concurrency } from './engine/concurrency.ts';
 export type { RunOptions, TrainOptions, Trajectory } from './engine/train.ts';
 export type { BackendName, DType, LossName } from './engine/kernels.ts';
 export { backendStatus, getBackend } from './backends/index.ts';

@@ -145,3 +145,21 @@ test('divergence stops the run with GDLN_DIVERGED', async () => {
   const { graph, data, weights } = problem();
   await assert.rejects(train(graph, data, weights, { backend: 'js', steps: 200, lr: 1e6 }), (e: unknown) => e instanceof GdlnError && e.code === 'GDLN_DIVERGED');
 });
+
+test('concurrency() reads and sets the native pool size; results do not depend on it', async () => {
+  const { concurrency } = await import('../../lib/engine/concurrency.ts');
+  const { backendStatus } = await import('../../lib/backends/index.ts');
+  assert.throws(() => concurrency(-1), (e: unknown) => e instanceof GdlnError && /threads/.test(e.message));
+  if (!backendStatus().find((s) => s.name === 'cpu')?.available) return;
+  const { graph, data, weights } = problem(50);
+  const before = concurrency();
+  try {
+    assert.equal(concurrency(1), 1);
+    const one = await train(graph, data, weights, { backend: 'cpu', steps: 20, lr: 0.05 });
+    assert.equal(concurrency(2), 2);
+    const two = await train(graph, data, weights, { backend: 'cpu', steps: 20, lr: 0.05 });
+    assert.deepEqual(one.weights.matrices, two.weights.matrices); // fixed partitioning: bitwise equal
+  } finally {
+    concurrency(before);
+  }
+});
