@@ -141,11 +141,11 @@ export function projectWeights(reduction: Reduction, weights: WeightSet, bases?:
     const Bh = R[e.target].transpose().mmul(mats[e.index]).mmul(R[e.source]);
     const vars = reduction.variables.filter((x) => x.edge === e.index);
     const values = Float64Array.from(vars.map((x) => Bh.get(x.row, x.col)));
-    vars.forEach((x, k) => (b[x.index] = values[k]));
-    let on = 0;
-    for (const v of values) on += v * v;
-    const all = frob(Bh);
-    return { edge: e.name, values, variables: vars.map((x) => x.index), offDiagonal: Math.sqrt(Math.max(0, all * all - on)), total: frob(mats[e.index]) };
+    vars.forEach((x, k) => {
+      b[x.index] = values[k];
+      Bh.set(x.row, x.col, 0); // what is left is the off-diagonal mass (computed directly, no cancellation)
+    });
+    return { edge: e.name, values, variables: vars.map((x) => x.index), offDiagonal: frob(Bh), total: frob(mats[e.index]) };
   });
   const paths: PathModes[] = reduction.paths.map((pr) => {
     const p = graph.paths()[pr.path];
@@ -153,10 +153,9 @@ export function projectWeights(reduction: Reduction, weights: WeightSet, bases?:
     for (let k = 1; k < p.length; k++) W = mats[p[k]].mmul(W);
     const A = (reduction.outputBases.get(graph.pathTarget(p)) as Matrix).transpose().mmul(W).mmul(reduction.inputBases.get(graph.pathSource(p)) as Matrix);
     const values = Float64Array.from(pr.chains.map((c) => A.get(c.outMode, c.inMode)));
-    let on = 0;
-    for (const v of values) on += v * v;
-    const all = frob(A);
-    return { path: pr.path, description: pr.description, values, offPattern: Math.sqrt(Math.max(0, all * all - on)), total: all };
+    const total = frob(A);
+    for (const c of pr.chains) A.set(c.outMode, c.inMode, 0);
+    return { path: pr.path, description: pr.description, values, offPattern: frob(A), total };
   });
   return { b, edges, paths };
 }

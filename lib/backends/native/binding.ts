@@ -7,41 +7,14 @@
  * structs on the JS thread before any work starts (so a caller may reuse or
  * transfer its buffers as soon as the call returns).
  */
+import type { PlanModel, RawTrajectory } from '../../engine/kernels.ts';
 
-/** Activation codes, identical to `gdln::Activation`. */
-export const enum NativeActivation {
-  Linear = 0,
-  Relu = 1,
-  LeakyRelu = 2,
-  Tanh = 3,
-}
-
-/** Node-gate modes, identical to `gdln::GateMode`. */
-export const enum NativeGateMode {
-  None = 0,
-  PerSample = 1,
-  PerNeuron = 2,
-}
-
-/** The flattened model: `gdln::GraphSpec` + `gdln::DatasetSpec`. */
-export interface NativeModel {
-  nodeSize: Int32Array;
-  activation: Int32Array;
-  activationParam: Float64Array;
-  edgeSource: Int32Array;
-  edgeTarget: Int32Array;
-  nSamples: number;
-  /** Per node: [N, |v|] for input nodes, null otherwise. */
-  inputs: (Float64Array | null)[];
-  /** Per node: [N, |v|] for output nodes, null otherwise. */
-  targets: (Float64Array | null)[];
-  /** Per edge: [N] or null (all ones). */
-  edgeGates: (Float64Array | null)[];
-  /** Per node, a NativeGateMode. */
-  nodeGateMode: Int32Array;
-  /** Per node: [N] (PerSample), [N, |v|] (PerNeuron) or null. */
-  nodeGates: (Float64Array | null)[];
-}
+/**
+ * The flattened model crosses the boundary exactly as the engine builds it
+ * (`PlanModel`, which mirrors `gdln::GraphSpec` + `gdln::DatasetSpec`; the
+ * activation and gate-mode codes are `ActivationCode` / `GateModeCode`).
+ */
+export type NativeModel = PlanModel;
 
 export interface NativeCallOptions {
   backend: 'cpu' | 'cuda';
@@ -66,18 +39,8 @@ export interface NativeTrainOptions extends NativeCallOptions {
   progressEvery: number;
 }
 
-export interface NativeTrajectory {
-  lossSteps: Float64Array;
-  loss: Float64Array;
-  /** [nRecords, nGroups] row-major. */
-  groupLoss: Float64Array;
-  snapshotSteps: Float64Array;
-  /** Per snapshot, per edge weights. */
-  snapshots: Float64Array[][];
-  weights: Float64Array[];
-  stepsDone: number;
-  cancelled: boolean;
-}
+/** What a run resolves with: the engine's RawTrajectory (float64 at the boundary). */
+export type NativeTrajectory = RawTrajectory;
 
 export interface NativeTrainHandle {
   /** Resolves with the trajectory (cancelled: true when cancel() was called). */
