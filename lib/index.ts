@@ -22,3 +22,26 @@ export type { PathStatistics } from './analyses/pathStatistics.ts';
 export { twoLayerModeStrength, xorFourPathwayLoss } from './analyses/closedForms.ts';
 export { GdlnError, GdlnAbortError, ErrorCodes } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
+// Neural race reduction, decoupled init, mode tracking, closed forms and task generators (issue 3).
+export { reduceGdln, reduceGdlnAligned, Reduction, AlignedReduction } from './analyses/reduction.ts';
+export type { ReductionOptions, ReducedVariable, PathChain, PathReduction, ReducedMode, ReducedTrajectory } from './analyses/reduction.ts';
+export { integrateOde } from './analyses/ode.ts';
+export type { OdeRhs, OdeOptions, OdeSolution } from './analyses/ode.ts';
+export { decoupledWeights, nodeBases, randomOrthogonal } from './init/decoupled.ts';
+export type { DecoupledOptions } from './init/decoupled.ts';
+export { projectWeights, trackModes, inferNodeBases } from './analyses/modeTracking.ts';
+export type { EdgeModes, PathModes, ModeSnapshot } from './analyses/modeTracking.ts';
+export {
+  deepLinearMode, deepLinearModeTime, deepLinearLoss, XOR_MARGIN_CROSSOVER, xorMarginModes, xorMarginLinearGdln, xorMarginXorGdln,
+  xorMarginLearningTime, xorMarginTimeCrossover, pathwayRaceRhs, routingRhs, routingConserved, routingB2Rhs, routingSteadyRatio,
+  pathwayRaceConserved, pathwayRaceSteadyRatio, cubicModeTime, cubicMode, routingB2, pathwayRaceB2, contextualPathwayRhs,
+  contextualPathwayMode, contextualPathwayLoss, timeFromSteps, stepsForTime, lrFromSummedLossStep,
+} from './analyses/closedForms.ts';
+export type { LinearMode } from './analyses/closedForms.ts';
+export { binaryHierarchy, hierarchy4x7, hierarchy8x15 } from './data/hierarchy.ts';
+export { routingTask } from './data/routing.ts';
+export type { RoutingOptions, RoutingTask } from './data/routing.ts';
+export { contextualTask, contextualModes, contextualDecoupledWeights, contextualModeValues } from './data/contexts.ts';
+export type { ContextualOptions, ContextualTask, ContextualModes } from './data/contexts.ts';
+export { xorMarginGdln, xorMarginInputs, XOR_MARGIN_TARGETS } from './data/xorMargin.ts';
+export type { XorMarginGdln } from './data/xorMargin.ts';

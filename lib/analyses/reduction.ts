@@ -104,6 +104,8 @@ export interface PathChain {
   variables: number[];
   /** S̃(p)[β, α] = u_βᵀ Σʸˣ(p) v_α (signed). */
   s: number;
+  /** D̃(p,p)[α, α] = v_αᵀ Σˣ(p,p) v_α, the input variance of the mode on this path. */
+  d: number;
 }
 
 export interface PathReduction {
@@ -280,6 +282,14 @@ export class Reduction {
   readonly halfTraceSigmaY: number;
   private readonly pathIndex: Map<number, number>;
   private readonly couplings: Coupling[][][];
+  // Compiled form of the chains and couplings (flat typed arrays; the RHS runs on these).
+  private readonly chainOffset: Int32Array; // chain g's variables: chainVars[chainOffset[g] .. chainOffset[g+1])
+  private readonly chainVars: Int32Array;
+  private readonly chainS: Float64Array;
+  private readonly couplingOffset: Int32Array; // chain g's couplings: [couplingOffset[g] .. couplingOffset[g+1])
+  private readonly couplingChain: Int32Array;
+  private readonly couplingD: Float64Array;
+  private readonly pathChainStart: Int32Array; // global index of each path slot's first chain
 
   /** @internal use {@link reduceGdln} */
   constructor(init: {
@@ -308,6 +318,41 @@ export class Reduction {
     this.residual = { worst, path: at?.path ?? null, description: at?.description ?? null, tolerance: init.tolerance };
     this.valid = worst <= init.tolerance;
     this.modes = this.findModes();
+    const start = new Int32Array(init.paths.length + 1);
+    init.paths.forEach((p, k) => (start[k + 1] = start[k] + p.chains.length));
+    this.pathChainStart = start;
+    const G = start[init.paths.length];
+    this.chainOffset = new Int32Array(G + 1);
+    this.couplingOffset = new Int32Array(G + 1);
+    this.chainS = new Float64Array(G);
+    const vars: number[] = [];
+    const cc: number[] = [];
+    const cd: number[] = [];
+    init.paths.forEach((p, k) => p.chains.forEach((ch, c) => {
+      const g = start[k] + c;
+      this.chainS[g] = ch.s;
+      vars.push(...ch.variables);
+      this.chainOffset[g + 1] = vars.length;
+      for (const cp of init.couplings[k][c]) {
+        cc.push(start[this.pathIndex.get(cp.j) as number] + cp.chain);
+        cd.push(cp.d);
+      }
+      this.couplingOffset[g + 1] = cc.length;
+    }));
+    this.chainVars = Int32Array.from(vars);
+    this.couplingChain = Int32Array.from(cc);
+    this.couplingD = Float64Array.from(cd);
+  }
+
+  /** Chain products a_g for every chain (global chain order). */
+  private chainProducts(b: Float64Array, a: Float64Array): void {
+    const off = this.chainOffset;
+    const vars = this.chainVars;
+    for (let g = 0; g < a.length; g++) {
+      let x = 1;
+      for (let i = off[g]; i < off[g + 1]; i++) x *= b[vars[i]];
+      a[g] = x;
+    }
   }
 
   /** Connected components of the variables (through chains and couplings): the independent mode systems. */
@@ -338,15 +383,9 @@ export class Reduction {
 
   /** Product a_{p,c} of the variables along each chain of each active path, [path slot][chain]. */
   chainValues(b: Float64Array): Float64Array[] {
-    return this.paths.map((p) => {
-      const out = new Float64Array(p.chains.length);
-      p.chains.forEach((ch, c) => {
-        let a = 1;
-        for (const v of ch.variables) a *= b[v];
-        out[c] = a;
-      });
-      return out;
-    });
+    const a = new Float64Array(this.chainS.length);
+    this.chainProducts(b, a);
+    return this.paths.map((_, k) => a.slice(this.pathChainStart[k], this.pathChainStart[k + 1]));
   }
 
   /**
@@ -355,41 +394,43 @@ export class Reduction {
    */
   rhs(b: Float64Array, out: Float64Array = new Float64Array(b.length)): Float64Array {
     out.fill(0);
-    const a = this.chainValues(b);
-    this.paths.forEach((p, k) => {
-      p.chains.forEach((ch, c) => {
-        let err = ch.s;
-        for (const cp of this.couplings[k][c]) err -= a[this.pathIndex.get(cp.j) as number][cp.chain] * cp.d;
-        if (err === 0) return;
-        const vs = ch.variables;
-        // Product of all variables but one, by prefix/suffix products.
-        let prefix = 1;
-        const suffix = new Float64Array(vs.length + 1);
-        suffix[vs.length] = 1;
-        for (let i = vs.length - 1; i >= 0; i--) suffix[i] = suffix[i + 1] * b[vs[i]];
-        for (let i = 0; i < vs.length; i++) {
-          out[vs[i]] += prefix * suffix[i + 1] * err;
-          prefix *= b[vs[i]];
-        }
-      });
-    });
+    const G = this.chainS.length;
+    const a = new Float64Array(G);
+    this.chainProducts(b, a);
+    const off = this.chainOffset;
+    const vars = this.chainVars;
+    const coff = this.couplingOffset;
+    for (let g = 0; g < G; g++) {
+      let err = this.chainS[g];
+      for (let i = coff[g]; i < coff[g + 1]; i++) err -= a[this.couplingChain[i]] * this.couplingD[i];
+      if (err === 0) continue;
+      // Product of all variables of the chain but one: prefix × suffix.
+      const lo = off[g];
+      const hi = off[g + 1];
+      let prefix = 1;
+      for (let i = lo; i < hi; i++) {
+        let suffix = 1;
+        for (let k = i + 1; k < hi; k++) suffix *= b[vars[k]];
+        out[vars[i]] += prefix * suffix * err;
+        prefix *= b[vars[i]];
+      }
+    }
     return out;
   }
 
   /** Loss L = 1/(2N) Σ||y − h||² of the network whose weights are on the reduced manifold at state `b`. */
   loss(b: Float64Array): number {
-    const a = this.chainValues(b);
+    const G = this.chainS.length;
+    const a = new Float64Array(G);
+    this.chainProducts(b, a);
     let l = this.halfTraceSigmaY;
-    this.paths.forEach((p, k) => {
-      p.chains.forEach((ch, c) => {
-        const apc = a[k][c];
-        if (apc === 0) return;
-        l -= apc * ch.s;
-        let q = 0;
-        for (const cp of this.couplings[k][c]) q += a[this.pathIndex.get(cp.j) as number][cp.chain] * cp.d;
-        l += 0.5 * apc * q;
-      });
-    });
+    const coff = this.couplingOffset;
+    for (let g = 0; g < G; g++) {
+      if (a[g] === 0) continue;
+      let q = 0;
+      for (let i = coff[g]; i < coff[g + 1]; i++) q += a[this.couplingChain[i]] * this.couplingD[i];
+      l += a[g] * (0.5 * q - this.chainS[g]);
+    }
     return l;
   }
 
@@ -741,7 +782,7 @@ export function reduceGdln(graph: Graph, data: GatedDataset, options: ReductionO
         vars.push(v);
         cur = variables[v].row;
       }
-      if (ok) chains.push({ inMode: col, outMode: cur, variables: vars, s: S.get(cur, col) });
+      if (ok) chains.push({ inMode: col, outMode: cur, variables: vars, s: S.get(cur, col), d: 0 });
     }
     slotOf.set(p, pathReds.length);
     pathReds.push({ path: p, description: graph.describePath(path), chains, residual: 0 });
@@ -767,7 +808,10 @@ export function reduceGdln(graph: Graph, data: GatedDataset, options: ReductionO
           const val = d.get(chj.inMode, a);
           if (val === 0) continue;
           const c = chainByIn.get(a);
-          if (c !== undefined && pr.chains[c].outMode === chj.outMode) couplings[slotOf.get(p) as number][c].push({ j, chain: cj, d: val });
+          if (c !== undefined && pr.chains[c].outMode === chj.outMode) {
+            couplings[slotOf.get(p) as number][c].push({ j, chain: cj, d: val });
+            if (j === p && cj === c) pr.chains[c].d = val;
+          }
           else off += val * val;
         }
       }
@@ -793,4 +837,277 @@ export function reduceGdln(graph: Graph, data: GatedDataset, options: ReductionO
     );
   }
   return red;
+}
+
+// ---------------------------------------------------------------------------
+// The non-diagonalisable reduction (make-haste-slowly App. A.1)
+// ---------------------------------------------------------------------------
+
+/**
+ * The reduction that does not need Σʸˣ and Σˣ to share singular vectors
+ * (make-haste-slowly App. A.1: "if the assumption of the correlation matrices being
+ * mutually diagonalisable does not hold then the update equations simplify to
+ * τ d/dt W̄¹ = W̄²ᵀ(S V̂ᵀV − W̄²W̄¹D), τ d/dt W̄² = (S V̂ᵀV − W̄²W̄¹D)W̄¹ᵀ"), for any graph:
+ *
+ *   τ d/dt B_e = Σ_{p∈P(e)} B_{t̄(p,e)}ᵀ [ S̃(p) − Σ_j B_j D̃(j,p) ] B_{s̄(p,e)}ᵀ
+ *
+ * with V_s the eigenvectors of the input correlations at input node s (so D̃(j,p) =
+ * V_{s(j)}ᵀΣˣ(j,p)V_{s(p)} is diagonal when the Σˣ commute), U_t the left singular
+ * vectors of the Σʸˣ ending at t, and S̃(p) = U_tᵀΣʸˣ(p)V_s = S(p) · V̂(p)ᵀV_s — the
+ * singular values times the alignment factor between Σʸˣ's own right singular vectors
+ * V̂(p) and the input basis. B_e are full matrices (hidden bases R_v = I); the dynamics are
+ * exact (a rotation of eq. 3) for every weight configuration, B need not stay diagonal.
+ */
+export class AlignedReduction {
+  readonly graph: Graph;
+  readonly stats: PathStatistics;
+  readonly inputBases: Map<number, Matrix>;
+  readonly outputBases: Map<number, Matrix>;
+  /** Largest relative off-diagonal mass of D̃(j,p) (0 when the input correlations are mutually diagonalisable). */
+  readonly inputResidual: number;
+  readonly halfTraceSigmaY: number;
+  private readonly rotated: PathStatistics;
+  private readonly offsets: number[];
+
+  /** @internal use {@link reduceGdlnAligned} */
+  constructor(graph: Graph, stats: PathStatistics, inputBases: Map<number, Matrix>, outputBases: Map<number, Matrix>, halfTraceSigmaY: number) {
+    this.graph = graph;
+    this.stats = stats;
+    this.inputBases = inputBases;
+    this.outputBases = outputBases;
+    this.halfTraceSigmaY = halfTraceSigmaY;
+    const src = (p: number) => graph.pathSource(stats.paths[p]);
+    const tgt = (p: number) => graph.pathTarget(stats.paths[p]);
+    const sigmaYX = stats.sigmaYX.map((m, p) => (m ? (outputBases.get(tgt(p)) as Matrix).transpose().mmul(m).mmul(inputBases.get(src(p)) as Matrix) : null));
+    const sigmaX = new Map<string, Matrix>();
+    let worst = 0;
+    for (const [key, m] of stats.sigmaX) {
+      const [j, p] = key.split(',').map(Number);
+      const d = (inputBases.get(src(j)) as Matrix).transpose().mmul(m).mmul(inputBases.get(src(p)) as Matrix);
+      sigmaX.set(key, d);
+      let all = 0;
+      let off = 0;
+      for (let r = 0; r < d.rows; r++) for (let c = 0; c < d.columns; c++) {
+        all += d.get(r, c) ** 2;
+        if (r !== c) off += d.get(r, c) ** 2;
+      }
+      if (all > 0) worst = Math.max(worst, Math.sqrt(off / all));
+    }
+    this.inputResidual = worst;
+    this.rotated = { ...stats, sigmaYX, sigmaX };
+    this.offsets = [0];
+    for (const e of graph.edges) {
+      const [r, c] = graph.weightShape(e.index);
+      this.offsets.push(this.offsets[this.offsets.length - 1] + r * c);
+    }
+  }
+
+  get size(): number {
+    return this.offsets[this.offsets.length - 1];
+  }
+
+  /** S̃(p) = U_tᵀ Σʸˣ(p) V_s (= S(p) V̂(p)ᵀ V_s): the rotated input–output correlation of a path. */
+  sTilde(path: number): Matrix | null {
+    return this.rotated.sigmaYX[path];
+  }
+
+  /** The alignment factor V̂(p)ᵀ V_s [rank × |s|] of App. A.1 (V̂(p): right singular vectors of Σʸˣ(p) with σ > 0). */
+  alignment(path: number): Matrix | null {
+    const m = this.stats.sigmaYX[path];
+    if (!m) return null;
+    const evd = symEig(m.transpose().mmul(m));
+    const top = evd.values[0];
+    const k = evd.values.filter((v) => v > 1e-20 * top).length;
+    const vHat = evd.vectors.subMatrix(0, m.columns - 1, 0, Math.max(0, k - 1));
+    return vHat.transpose().mmul(this.inputBases.get(this.graph.pathSource(this.stats.paths[path])) as Matrix);
+  }
+
+  private toWeights(b: Float64Array): WeightSetLike {
+    return { graph: this.graph, matrices: this.graph.edges.map((e) => b.subarray(this.offsets[e.index], this.offsets[e.index + 1])) };
+  }
+
+  /** τ dB/dt (exact rotated gradient flow). */
+  rhs(b: Float64Array, out: Float64Array = new Float64Array(b.length)): Float64Array {
+    const g = pathSumGradientRaw(this.rotated, this.toWeights(b));
+    g.forEach((m, e) => {
+      for (let i = 0; i < m.length; i++) out[this.offsets[e] + i] = -m[i];
+    });
+    return out;
+  }
+
+  /** L = ½trΣʸ − Σ_p tr(B_pᵀS̃(p)) + ½ Σ_{j,p} tr(B_j D̃(j,p) B_pᵀ). */
+  loss(b: Float64Array): number {
+    const W = this.toWeights(b);
+    const Bp = new Map<number, Matrix>();
+    const prod = (p: number) => {
+      let m = Bp.get(p);
+      if (!m) Bp.set(p, (m = pathProduct(this.graph, W, this.stats.paths[p])));
+      return m;
+    };
+    let l = this.halfTraceSigmaY;
+    this.rotated.sigmaYX.forEach((s, p) => {
+      if (!s) return;
+      const B = prod(p);
+      for (let r = 0; r < s.rows; r++) for (let c = 0; c < s.columns; c++) l -= B.get(r, c) * s.get(r, c);
+    });
+    for (const [key, d] of this.rotated.sigmaX) {
+      const [j, p] = key.split(',').map(Number);
+      const m = prod(j).mmul(d);
+      const B = prod(p);
+      for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.columns; c++) l += 0.5 * m.get(r, c) * B.get(r, c);
+    }
+    return l;
+  }
+
+  /** The state of given weights: B_e = R_tᵀ W_e R_s (R = V, U on input/output nodes, I on hidden nodes). */
+  project(weights: { matrices: Float64Array[] }): Float64Array {
+    const b = new Float64Array(this.size);
+    this.graph.edges.forEach((e) => {
+      const [r, c] = this.graph.weightShape(e.index);
+      const W = new Matrix(r, c);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) W.set(i, j, weights.matrices[e.index][i * c + j]);
+      const Rt = this.outputBases.get(e.target) ?? Matrix.eye(r, r);
+      const Rs = this.inputBases.get(e.source) ?? Matrix.eye(c, c);
+      const B = Rt.transpose().mmul(W).mmul(Rs);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) b[this.offsets[e.index] + i * c + j] = B.get(i, j);
+    });
+    return b;
+  }
+
+  /** Weights W_e = R_t B_e R_sᵀ of a state (row-major per edge, edge order). */
+  weights(b: Float64Array): Float64Array[] {
+    return this.graph.edges.map((e) => {
+      const [r, c] = this.graph.weightShape(e.index);
+      const B = new Matrix(r, c);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) B.set(i, j, b[this.offsets[e.index] + i * c + j]);
+      const Rt = this.outputBases.get(e.target) ?? Matrix.eye(r, r);
+      const Rs = this.inputBases.get(e.source) ?? Matrix.eye(c, c);
+      return Float64Array.from(Rt.mmul(B).mmul(Rs.transpose()).to1DArray());
+    });
+  }
+
+  /** RK45 solution at the requested t/τ. */
+  integrate(b0: Float64Array, times: readonly number[], options: OdeOptions = {}): ReducedTrajectory {
+    const sol = integrateOde((_t, y, dy) => this.rhs(y, dy), 0, b0, times, { rtol: 1e-10, atol: 1e-13, ...options });
+    return { t: sol.t, b: sol.y, loss: sol.y.map((y) => this.loss(y)) };
+  }
+
+  /** Discrete recurrence B ← B + lr·RHS(B) (= full-batch GD on W = R B Rᵀ). */
+  recurrence(b0: Float64Array, lr: number, steps: number, recordEvery = 1): ReducedTrajectory & { steps: number[] } {
+    const b = Float64Array.from(b0);
+    const d = new Float64Array(b.length);
+    const out: ReducedTrajectory & { steps: number[] } = { t: [], b: [], loss: [], steps: [] };
+    const record = (s: number) => {
+      out.steps.push(s);
+      out.t.push(lr * s);
+      out.b.push(Float64Array.from(b));
+      out.loss.push(this.loss(b));
+    };
+    record(0);
+    for (let s = 1; s <= steps; s++) {
+      this.rhs(b, d);
+      for (let i = 0; i < b.length; i++) b[i] += lr * d[i];
+      if (s % recordEvery === 0 || s === steps) record(s);
+    }
+    return out;
+  }
+}
+
+interface WeightSetLike {
+  graph: Graph;
+  matrices: Float64Array[];
+}
+
+function pathProduct(graph: Graph, w: WeightSetLike, path: readonly number[]): Matrix {
+  const mat = (e: number) => {
+    const [r, c] = graph.weightShape(e);
+    const m = new Matrix(r, c);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m.set(i, j, w.matrices[e][i * c + j]);
+    return m;
+  };
+  let m = mat(path[0]);
+  for (let k = 1; k < path.length; k++) m = mat(path[k]).mmul(m);
+  return m;
+}
+
+/** ∂L/∂W_e by the path-sum formula (eq. 3) for plain arrays (the rotated statistics). */
+function pathSumGradientRaw(stats: PathStatistics, w: WeightSetLike): Float64Array[] {
+  const { graph, paths } = stats;
+  const mats = graph.edges.map((e) => {
+    const [r, c] = graph.weightShape(e.index);
+    const m = new Matrix(r, c);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m.set(i, j, w.matrices[e.index][i * c + j]);
+    return m;
+  });
+  const along = (edges: readonly number[], n: number) => {
+    let m = Matrix.eye(n, n);
+    for (const e of edges) m = mats[e].mmul(m);
+    return m;
+  };
+  const Wp = new Map<number, Matrix>();
+  const prod = (p: number) => {
+    let m = Wp.get(p);
+    if (!m) Wp.set(p, (m = along(paths[p], graph.nodes[graph.pathSource(paths[p])].size)));
+    return m;
+  };
+  const error = new Map<number, Matrix>();
+  stats.sigmaYX.forEach((s, p) => {
+    if (s) error.set(p, s.clone());
+  });
+  for (const [key, d] of stats.sigmaX) {
+    const [j, p] = key.split(',').map(Number);
+    (error.get(p) as Matrix).sub(prod(j).mmul(d));
+  }
+  const grads = graph.edges.map((e) => {
+    const [r, c] = graph.weightShape(e.index);
+    return Matrix.zeros(r, c);
+  });
+  for (const [p, E] of error) {
+    const path = paths[p];
+    path.forEach((e, k) => {
+      const before = along(path.slice(0, k), graph.nodes[graph.pathSource(path)].size);
+      const after = along(path.slice(k + 1), graph.nodes[graph.edges[e].target].size);
+      grads[e].sub(after.transpose().mmul(E).mmul(before.transpose()));
+    });
+  }
+  return grads.map((m) => Float64Array.from(m.to1DArray()));
+}
+
+/**
+ * Builds the non-diagonalisable reduction of make-haste-slowly App. A.1 (see
+ * {@link AlignedReduction}). Never fails on eq. 7; reports `inputResidual` for eq. 8.
+ * @example
+ * const ar = reduceGdlnAligned(graph, data);
+ * ar.alignment(0); // V̂ᵀV of path 0
+ */
+export function reduceGdlnAligned(graph: Graph, data: GatedDataset, options: { stats?: PathStatistics } = {}): AlignedReduction {
+  const stats = options.stats ?? pathStatistics(graph, data);
+  const size = (v: number) => graph.nodes[v].size;
+  const rng = new Rng(0x5eed);
+  const combo = new Map<number, Matrix>();
+  const addTo = (v: number, a: Matrix) => {
+    const n2 = Math.sqrt(frob2(a));
+    if (n2 === 0) return;
+    let m = combo.get(v);
+    if (!m) combo.set(v, (m = Matrix.zeros(size(v), size(v))));
+    m.add(a.clone().mul((1 + rng.uniform()) / n2));
+  };
+  for (const [key, m] of stats.sigmaX) {
+    const [j, p] = key.split(',').map(Number);
+    const sj = graph.pathSource(stats.paths[j]);
+    const sp = graph.pathSource(stats.paths[p]);
+    if (sj === sp) addTo(sp, m.clone().add(m.transpose()).mul(0.5));
+    else addTo(sp, m.transpose().mmul(m));
+  }
+  stats.sigmaYX.forEach((m, p) => {
+    if (m) addTo(graph.pathTarget(stats.paths[p]), m.mmul(m.transpose()));
+  });
+  const inputBases = new Map<number, Matrix>(graph.inputs.map((s) => [s, combo.has(s) ? symEig(combo.get(s) as Matrix).vectors : Matrix.eye(size(s), size(s))]));
+  const outputBases = new Map<number, Matrix>(graph.outputs.map((t) => [t, combo.has(t) ? symEig(combo.get(t) as Matrix).vectors : Matrix.eye(size(t), size(t))]));
+  let half = 0;
+  for (const t of graph.outputs) {
+    const y = data.targets[t] as Float64Array;
+    for (let i = 0; i < y.length; i++) half += y[i] * y[i];
+  }
+  return new AlignedReduction(graph, stats, inputBases, outputBases, half / (2 * data.nSamples));
 }
