@@ -45,3 +45,13 @@ export { contextualTask, contextualModes, contextualDecoupledWeights, contextual
 export type { ContextualOptions, ContextualTask, ContextualModes } from './data/contexts.ts';
 export { xorMarginGdln, xorMarginInputs, XOR_MARGIN_TARGETS } from './data/xorMargin.ts';
 export type { XorMarginGdln } from './data/xorMargin.ts';
+export { parallelPathways, pathwayDataset, hierarchyPathwayData, initPathways, haarOrthogonal } from './data/pathways.ts';
+export type { ParallelPathways, ParallelPathwaysOptions, PathwayLayout, PathwayInit, PathwayActivation } from './data/pathways.ts';
+export {
+  taskModes, pathwayMaps, pathwayOutputs, modeShares, blockShares, measuredPathwayState, integrateReducedPathways,
+  pathwayInvariant, kFromP, pFromK, finalSplitFromInvariant, largeDepthConstant, largeDepthConstantLimit, largeDepthSplit,
+} from './analyses/pathways.ts';
+export type { TaskModes, PathwayMaps, ReducedPathwaysProblem, ReducedPathwaysSolution } from './analyses/pathways.ts';
+export { hyp2f1, pathwayPotential } from './analyses/hypergeometric.ts';
+export { runPhasePortraits, runPathwaySweep, sweepDefaults, PHASE_DEFAULTS } from './experiments/pathways.ts';
+export type { PathwaySweepConfig, PathwaySweepResult, PhasePortraitConfig, PhasePortraitResult } from './experiments/pathways.ts';

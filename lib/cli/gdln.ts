@@ -5,11 +5,13 @@
 import { GdlnError } from '../errors.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { xorCommand, xorHelp } from './commands/xor.ts';
+import { pathwaysCommand } from './commands/pathways.ts';
 
 const USAGE = `usage: gdln <command> [options]
 
 commands:
   xor       train the XoR GDLN and a ReLU network; compare with the closed form (writes JSON + SVG)
+  pathways  parallel deep pathways: fig3 | fig5 | fig6 | fig7 | fig8 (writes JSON + SVG)
   doctor    show which backends this install has and why any is missing
 
 ${xorHelp}`;
@@ -20,6 +22,8 @@ export async function main(argv: string[], log: (line: string) => void = console
     switch (command) {
       case 'xor':
         return await xorCommand(rest, log);
+      case 'pathways':
+        return await pathwaysCommand(rest, log);
       case 'doctor':
         return doctorCommand(rest, log);
       case undefined:
