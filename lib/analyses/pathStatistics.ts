@@ -113,31 +113,35 @@ export function pathStatistics(graph: Graph, data: GatedDataset): PathStatistics
   return { graph, paths, sigmaYX, sigmaX, activeCount };
 }
 
-/** W_e as an ml-matrix. */
-function edgeMatrix(graph: Graph, weights: WeightSet, e: number): Matrix {
-  const [r, c] = graph.weightShape(e);
-  return new Matrix(Array.from({ length: r }, (_, k) => Array.from(weights.matrices[e].subarray(k * c, (k + 1) * c))));
+/** W_e (row-major [r, c]) as an ml-matrix. */
+function toMatrix(w: Float64Array, r: number, c: number): Matrix {
+  const m = new Matrix(r, c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m.set(i, j, w[i * c + j]);
+  return m;
 }
 
 /** Ordered product of the weights on a stretch of a path (target on the left); identity of size `n` if empty. */
-function productAlong(graph: Graph, mats: Matrix[], edges: readonly number[], n: number): Matrix {
+function productAlong(mats: Matrix[], edges: readonly number[], n: number): Matrix {
   let m = Matrix.eye(n, n);
   for (const e of edges) m = mats[e].mmul(m);
   return m;
 }
 
 /**
- * The gradient ∂L/∂W_e of the mean-squared loss computed by the path-sum
- * formula (eq. 3). Equal to backprop's gradient up to rounding; that identity
- * is tested. Visits only active paths and active pairs.
+ * ∂L/∂W_e by the path-sum formula (eq. 3) for weights given as plain
+ * row-major arrays per edge (e.g. rotated into a reduction's basis, where they
+ * need not form a validated WeightSet). Visits only active paths and pairs.
  */
-export function pathSumGradient(stats: PathStatistics, weights: WeightSet): WeightSet {
+export function pathSumGradientArrays(stats: PathStatistics, matrices: readonly Float64Array[]): Float64Array[] {
   const { graph, paths } = stats;
-  const mats = graph.edges.map((e) => edgeMatrix(graph, weights, e.index));
+  const mats = graph.edges.map((e) => {
+    const [r, c] = graph.weightShape(e.index);
+    return toMatrix(matrices[e.index], r, c);
+  });
   const pathMatrix = new Map<number, Matrix>();
   const Wp = (p: number) => {
     let m = pathMatrix.get(p);
-    if (!m) pathMatrix.set(p, (m = productAlong(graph, mats, paths[p], graph.nodes[graph.pathSource(paths[p])].size)));
+    if (!m) pathMatrix.set(p, (m = productAlong(mats, paths[p], graph.nodes[graph.pathSource(paths[p])].size)));
     return m;
   };
   // E(p) = Σʸˣ(p) − Σ_j W_j Σˣ(j, p), over paths active at all.
@@ -147,8 +151,7 @@ export function pathSumGradient(stats: PathStatistics, weights: WeightSet): Weig
   });
   for (const [key, sx] of stats.sigmaX) {
     const [j, p] = key.split(',').map(Number);
-    const e = error.get(p) as Matrix;
-    e.sub(Wp(j).mmul(sx));
+    (error.get(p) as Matrix).sub(Wp(j).mmul(sx));
   }
   const grads = graph.edges.map((e) => {
     const [r, c] = graph.weightShape(e.index);
@@ -157,10 +160,19 @@ export function pathSumGradient(stats: PathStatistics, weights: WeightSet): Weig
   for (const [p, E] of error) {
     const path = paths[p];
     path.forEach((e, k) => {
-      const before = productAlong(graph, mats, path.slice(0, k), graph.nodes[graph.pathSource(path)].size); // W_{s̄(p,e)}
-      const after = productAlong(graph, mats, path.slice(k + 1), graph.nodes[graph.edges[e].target].size); // W_{t̄(p,e)}
+      const before = productAlong(mats, path.slice(0, k), graph.nodes[graph.pathSource(path)].size); // W_{s̄(p,e)}
+      const after = productAlong(mats, path.slice(k + 1), graph.nodes[graph.edges[e].target].size); // W_{t̄(p,e)}
       grads[e].sub(after.transpose().mmul(E).mmul(before.transpose()));
     });
   }
-  return new WeightSet(graph, grads.map((m) => Float64Array.from(m.to1DArray())));
+  return grads.map((m) => Float64Array.from(m.to1DArray()));
+}
+
+/**
+ * The gradient ∂L/∂W_e of the mean-squared loss computed by the path-sum
+ * formula (eq. 3). Equal to backprop's gradient up to rounding; that identity
+ * is tested. Visits only active paths and active pairs.
+ */
+export function pathSumGradient(stats: PathStatistics, weights: WeightSet): WeightSet {
+  return new WeightSet(stats.graph, pathSumGradientArrays(stats, weights.matrices));
 }

@@ -70,7 +70,7 @@ import type { GatedDataset } from '../data/GatedDataset.ts';
 import type { Graph } from '../graph/Graph.ts';
 import { Rng } from '../init/rng.ts';
 import { integrateOde, type OdeOptions } from './ode.ts';
-import { pathStatistics, type PathStatistics } from './pathStatistics.ts';
+import { pathStatistics, pathSumGradientArrays, type PathStatistics } from './pathStatistics.ts';
 
 export interface ReductionOptions {
   /** Largest relative residual (per path) accepted for eq. 7–8. Default 1e-8. */
@@ -490,22 +490,7 @@ export class Reduction {
     this.checkState(b0);
     if (!(lr > 0) || !Number.isFinite(lr)) throw invalidParameter('a finite learning rate > 0', 'lr', lr);
     if (!Number.isInteger(steps) || steps < 0) throw invalidParameter('a non-negative integer', 'steps', steps);
-    const b = Float64Array.from(b0);
-    const d = new Float64Array(b.length);
-    const out: ReducedTrajectory & { steps: number[] } = { t: [], b: [], loss: [], steps: [] };
-    const record = (s: number) => {
-      out.steps.push(s);
-      out.t.push(lr * s);
-      out.b.push(Float64Array.from(b));
-      out.loss.push(this.loss(b));
-    };
-    record(0);
-    for (let s = 1; s <= steps; s++) {
-      this.rhs(b, d);
-      for (let i = 0; i < b.length; i++) b[i] += lr * d[i];
-      if (s % recordEvery === 0 || s === steps) record(s);
-    }
-    return out;
+    return runRecurrence((b, d) => this.rhs(b, d), (b) => this.loss(b), b0, lr, steps, recordEvery);
   }
 
   /** The reduction data of one path (graph path index), or undefined when the path is never active. */
@@ -928,7 +913,7 @@ export class AlignedReduction {
 
   /** τ dB/dt (exact rotated gradient flow). */
   rhs(b: Float64Array, out: Float64Array = new Float64Array(b.length)): Float64Array {
-    const g = pathSumGradientRaw(this.rotated, this.toWeights(b));
+    const g = pathSumGradientArrays(this.rotated, this.toWeights(b).matrices);
     g.forEach((m, e) => {
       for (let i = 0; i < m.length; i++) out[this.offsets[e] + i] = -m[i];
     });
@@ -994,22 +979,7 @@ export class AlignedReduction {
 
   /** Discrete recurrence B ← B + lr·RHS(B) (= full-batch GD on W = R B Rᵀ). */
   recurrence(b0: Float64Array, lr: number, steps: number, recordEvery = 1): ReducedTrajectory & { steps: number[] } {
-    const b = Float64Array.from(b0);
-    const d = new Float64Array(b.length);
-    const out: ReducedTrajectory & { steps: number[] } = { t: [], b: [], loss: [], steps: [] };
-    const record = (s: number) => {
-      out.steps.push(s);
-      out.t.push(lr * s);
-      out.b.push(Float64Array.from(b));
-      out.loss.push(this.loss(b));
-    };
-    record(0);
-    for (let s = 1; s <= steps; s++) {
-      this.rhs(b, d);
-      for (let i = 0; i < b.length; i++) b[i] += lr * d[i];
-      if (s % recordEvery === 0 || s === steps) record(s);
-    }
-    return out;
+    return runRecurrence((b, d) => this.rhs(b, d), (b) => this.loss(b), b0, lr, steps, recordEvery);
   }
 }
 
@@ -1030,48 +1000,6 @@ function pathProduct(graph: Graph, w: WeightSetLike, path: readonly number[]): M
   return m;
 }
 
-/** ∂L/∂W_e by the path-sum formula (eq. 3) for plain arrays (the rotated statistics). */
-function pathSumGradientRaw(stats: PathStatistics, w: WeightSetLike): Float64Array[] {
-  const { graph, paths } = stats;
-  const mats = graph.edges.map((e) => {
-    const [r, c] = graph.weightShape(e.index);
-    const m = new Matrix(r, c);
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m.set(i, j, w.matrices[e.index][i * c + j]);
-    return m;
-  });
-  const along = (edges: readonly number[], n: number) => {
-    let m = Matrix.eye(n, n);
-    for (const e of edges) m = mats[e].mmul(m);
-    return m;
-  };
-  const Wp = new Map<number, Matrix>();
-  const prod = (p: number) => {
-    let m = Wp.get(p);
-    if (!m) Wp.set(p, (m = along(paths[p], graph.nodes[graph.pathSource(paths[p])].size)));
-    return m;
-  };
-  const error = new Map<number, Matrix>();
-  stats.sigmaYX.forEach((s, p) => {
-    if (s) error.set(p, s.clone());
-  });
-  for (const [key, d] of stats.sigmaX) {
-    const [j, p] = key.split(',').map(Number);
-    (error.get(p) as Matrix).sub(prod(j).mmul(d));
-  }
-  const grads = graph.edges.map((e) => {
-    const [r, c] = graph.weightShape(e.index);
-    return Matrix.zeros(r, c);
-  });
-  for (const [p, E] of error) {
-    const path = paths[p];
-    path.forEach((e, k) => {
-      const before = along(path.slice(0, k), graph.nodes[graph.pathSource(path)].size);
-      const after = along(path.slice(k + 1), graph.nodes[graph.edges[e].target].size);
-      grads[e].sub(after.transpose().mmul(E).mmul(before.transpose()));
-    });
-  }
-  return grads.map((m) => Float64Array.from(m.to1DArray()));
-}
 
 /**
  * Builds the non-diagonalisable reduction of make-haste-slowly App. A.1 (see
@@ -1110,4 +1038,34 @@ export function reduceGdlnAligned(graph: Graph, data: GatedDataset, options: { s
     for (let i = 0; i < y.length; i++) half += y[i] * y[i];
   }
   return new AlignedReduction(graph, stats, inputBases, outputBases, half / (2 * data.nSamples));
+}
+
+/**
+ * The discrete map B ← B + lr·RHS(B) (full-batch gradient descent on decoupled
+ * weights), recorded at step 0, every `recordEvery` steps and the last step, like train().
+ */
+function runRecurrence(
+  rhs: (b: Float64Array, d: Float64Array) => void,
+  loss: (b: Float64Array) => number,
+  b0: Float64Array,
+  lr: number,
+  steps: number,
+  recordEvery: number,
+): ReducedTrajectory & { steps: number[] } {
+  const b = Float64Array.from(b0);
+  const d = new Float64Array(b.length);
+  const out: ReducedTrajectory & { steps: number[] } = { t: [], b: [], loss: [], steps: [] };
+  const record = (s: number) => {
+    out.steps.push(s);
+    out.t.push(lr * s);
+    out.b.push(Float64Array.from(b));
+    out.loss.push(loss(b));
+  };
+  record(0);
+  for (let s = 1; s <= steps; s++) {
+    rhs(b, d);
+    for (let i = 0; i < b.length; i++) b[i] += lr * d[i];
+    if (s % recordEvery === 0 || s === steps) record(s);
+  }
+  return out;
 }
