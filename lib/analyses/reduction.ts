@@ -586,44 +586,27 @@ export function reduceGdln(graph: Graph, data: GatedDataset, options: ReductionO
     const queue: { kind: 'in' | 'out'; v: number }[] = [{ kind: 'in', v: s0 }];
     for (let head = 0; head < queue.length; head++) {
       const { kind, v } = queue[head];
-      if (kind === 'in') {
-        const V = inputBases.get(v) as Matrix;
-        const pending = new Map<number, Float64Array[]>();
-        for (const p of pathsByInput.get(v) ?? []) {
-          const t = tgt(p);
-          if (outputBases.has(t)) continue;
-          const syx = stats.sigmaYX[p] as Matrix;
-          let cols = pending.get(t);
-          if (!cols) pending.set(t, (cols = []));
-          for (let a = 0; a < V.columns; a++) {
-            const img = matVec(syx, column(V, a));
-            const n = norm(img);
-            if (n > zeroTol * Math.sqrt(frob2(syx)) && n > 0) addIfNew(cols, img.map((x) => x / n), vecTol);
-          }
+      // From an input basis V the output bases follow as u = Σʸˣ v / |·|; from an
+      // output basis U the input bases as v = Σʸˣᵀ u / |·|. One step, two directions.
+      const fromInput = kind === 'in';
+      const known = (fromInput ? inputBases : outputBases).get(v) as Matrix;
+      const farBases = fromInput ? outputBases : inputBases;
+      const pending = new Map<number, Float64Array[]>();
+      for (const p of (fromInput ? pathsByInput : pathsByOutput).get(v) ?? []) {
+        const far = fromInput ? tgt(p) : src(p);
+        if (farBases.has(far)) continue;
+        const syx = stats.sigmaYX[p] as Matrix;
+        let cols = pending.get(far);
+        if (!cols) pending.set(far, (cols = []));
+        for (let a = 0; a < known.columns; a++) {
+          const img = matVec(syx, column(known, a), !fromInput);
+          const n = norm(img);
+          if (n > zeroTol * Math.sqrt(frob2(syx)) && n > 0) addIfNew(cols, img.map((x) => x / n), vecTol);
         }
-        for (const [t, cols] of pending) {
-          outputBases.set(t, completeBasis(cols, size(t), combo.get(t) ?? null));
-          queue.push({ kind: 'out', v: t });
-        }
-      } else {
-        const U = outputBases.get(v) as Matrix;
-        const pending = new Map<number, Float64Array[]>();
-        for (const p of pathsByOutput.get(v) ?? []) {
-          const s = src(p);
-          if (inputBases.has(s)) continue;
-          const syx = stats.sigmaYX[p] as Matrix;
-          let cols = pending.get(s);
-          if (!cols) pending.set(s, (cols = []));
-          for (let b = 0; b < U.columns; b++) {
-            const img = matVec(syx, column(U, b), true);
-            const n = norm(img);
-            if (n > zeroTol * Math.sqrt(frob2(syx)) && n > 0) addIfNew(cols, img.map((x) => x / n), vecTol);
-          }
-        }
-        for (const [s, cols] of pending) {
-          inputBases.set(s, completeBasis(cols, size(s), combo.get(s) ?? null));
-          queue.push({ kind: 'in', v: s });
-        }
+      }
+      for (const [far, cols] of pending) {
+        farBases.set(far, completeBasis(cols, size(far), combo.get(far) ?? null));
+        queue.push({ kind: fromInput ? 'out' : 'in', v: far });
       }
     }
   }
