@@ -55,3 +55,5 @@ export type { TaskModes, PathwayMaps, ReducedPathwaysProblem, ReducedPathwaysSol
 export { hyp2f1, pathwayPotential } from './analyses/hypergeometric.ts';
 export { runPhasePortraits, runPathwaySweep, sweepDefaults, PHASE_DEFAULTS } from './experiments/pathways.ts';
 export type { PathwaySweepConfig, PathwaySweepResult, PhasePortraitConfig, PhasePortraitResult } from './experiments/pathways.ts';
+// Transformed vision datasets and their loaders (race-reduction Sec. 5, App. D).
+export * from './data/vision/index.ts';
