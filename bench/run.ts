@@ -422,6 +422,11 @@ async function main(): Promise<void> {
   if (checks.some((c) => !c.ok) || all.some((r) => r.state === 'failed')) process.exitCode = 1;
 }
 
+// ReLN workloads W3/W4: `bench/run.ts reluRuns|kmeans [args]` runs bench/workloads/<name>.ts (its own flags).
+const RELN_WORKLOADS: Record<string, string> = { reluRuns: 'workloads/reluRuns.ts', kmeans: 'workloads/kmeans.ts' };
+const relnWorkload = RELN_WORKLOADS[process.argv[2] ?? ''];
+if (relnWorkload) process.exit(spawnSync(process.execPath, ['--import', 'tsx', path.join(path.dirname(SCRIPT), relnWorkload), ...process.argv.slice(3)], { stdio: 'inherit' }).status ?? 1);
+
 main().catch((e) => {
   // Usage errors (unknown contender / config) read better without a stack.
   console.error(e instanceof Error && /^unknown (contender|config)/.test(e.message) ? `bench: ${e.message}` : e);

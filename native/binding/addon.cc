@@ -4,6 +4,8 @@
 #include <napi.h>
 
 #include "addon_state.h"
+#include "kmeans_calls.h"
+#include "relu_worker.h"
 #include "sync_calls.h"
 #include "train_worker.h"
 
@@ -17,6 +19,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lossAndGradient",
               Napi::Function::New(env, gdln::binding::js_loss_and_gradient, "lossAndGradient"));
   exports.Set("train", Napi::Function::New(env, gdln::binding::js_train, "train"));
+  exports.Set("reluRuns", Napi::Function::New(env, gdln::binding::js_relu_runs, "reluRuns"));
+  exports.Set("recordRows", Napi::Function::New(env, gdln::binding::js_record_rows, "recordRows"));
+  exports.Set("recordDispose", Napi::Function::New(env, gdln::binding::js_record_dispose, "recordDispose"));
+  exports.Set("kmeans", Napi::Function::New(env, gdln::binding::js_kmeans, "kmeans"));
   return exports;
 }
 

@@ -58,6 +58,95 @@ export interface NativeBuildInfo {
   defaultThreads: number;
 }
 
+/** reluRuns spec (native/cpu/relu_runs.h); weights per run: layers in order, each row-major [out, in]. */
+export interface NativeReluRunsSpec {
+  n: number;
+  dIn: number;
+  dOut: number;
+  hidden: number[];
+  /** [n, dIn] */
+  inputs: Float64Array;
+  /** [n, dOut] */
+  targets: Float64Array;
+  runs: number;
+  /** [runs, params per run] */
+  initWeights: Float64Array;
+  epochs: number;
+  lr: number;
+  momentum: number;
+  /** Strictly ascending epochs (= updates done) in [0, epochs]. */
+  recordEpochs: Float64Array;
+  recordOutputs: boolean;
+  returnWeights: boolean;
+  dtype: 'float64' | 'float32';
+  /** 0 = hardware concurrency. */
+  threads: number;
+  /** Epochs (summed over runs) between progress events; 0 = none. */
+  progressEvery: number;
+}
+
+/** An opaque, type-tagged handle to a native GatingRecord (the packed gating bits). */
+export type NativeRecordHandle = { readonly __gdlnGatingRecord: unique symbol };
+
+export interface NativeGatingRecord {
+  handle: NativeRecordHandle;
+  runs: number;
+  snapshots: number;
+  n: number;
+  words: number;
+  hidden: number[];
+  recordEpochs: Float64Array;
+  /** [runs, snapshots] */
+  loss: Float64Array;
+  /** [runs]: the loss after `epochs` updates */
+  finalLoss: Float64Array;
+  /** [runs, snapshots, layers] */
+  activeFraction: Float64Array;
+  /** [runs, snapshots, n, dOut] when recordOutputs */
+  outputs: Float64Array | null;
+  /** [runs, params] when returnWeights */
+  weights: Float64Array | null;
+}
+
+/** Index lists (null = all) selecting rows of a GatingRecord in (run, snapshot, layer, neuron) order. */
+export interface NativeRecordSelection {
+  runs: Int32Array | null;
+  snapshots: Int32Array | null;
+  layers: Int32Array | null;
+}
+
+export interface NativeKmeansOptions {
+  ks: Int32Array;
+  restarts: number;
+  seed: number;
+  maxIter: number;
+  tol: number;
+  labels: 'none' | 'distinct' | 'rows';
+  threads: number;
+}
+
+export interface NativeKmeansOne {
+  k: number;
+  /** [k, d] */
+  centroids: Float64Array;
+  sizes: Float64Array;
+  inertia: number;
+  nIter: number;
+  bestRestart: number;
+  restartInertia: Float64Array;
+  labels?: Int32Array;
+}
+
+export interface NativeKmeansResult {
+  distinct: number;
+  totalRows: number;
+  d: number;
+  results: NativeKmeansOne[];
+  /** [distinct, d] 0/1, with labels: 'distinct' */
+  distinctRows?: Uint8Array;
+  distinctCounts?: Float64Array;
+}
+
 /**
  * What the `.node` file exports. Every function throws an Error whose `code`
  * is a GDLN_* string on bad input; none of them aborts the process.
@@ -82,4 +171,18 @@ export interface NativeBinding {
     options: NativeTrainOptions,
     onProgress: ((step: number, loss: number) => void) | null,
   ): NativeTrainHandle;
+  /** Many small ReLU runs off the JS thread; rejects with code GDLN_ABORTED after cancel(). */
+  reluRuns(
+    spec: NativeReluRunsSpec,
+    onProgress: ((runsDone: number, epochsDone: number) => void) | null,
+  ): { promise: Promise<NativeGatingRecord>; cancel(): void };
+  /** The selected rows as 0/1 bytes, [rows, n]. */
+  recordRows(handle: NativeRecordHandle, selection: NativeRecordSelection): Uint8Array;
+  /** Frees the record now; idempotent. Later use throws GDLN_DISPOSED. */
+  recordDispose(handle: NativeRecordHandle): void;
+  /** Synchronous de-duplication + weighted k-means for every k in options.ks. */
+  kmeans(
+    source: { record: NativeRecordHandle; selection: NativeRecordSelection } | { rows: Uint8Array | Float32Array; d: number },
+    options: NativeKmeansOptions,
+  ): NativeKmeansResult;
 }
