@@ -7,9 +7,13 @@ import { doctorCommand } from './commands/doctor.ts';
 import { xorCommand, xorHelp } from './commands/xor.ts';
 import { pathwaysCommand } from './commands/pathways.ts';
 
-const USAGE = `usage: gdln <command> [options]
+const USAGE = `usage: gdln <command> [options]       (gdln <command> --help for its options)
 
 commands:
+  run       run an experiment (config file or built-in name): sweeps × seeds, parallel, resumable
+  list      the built-in experiments, with their paper figures and parameters
+  merge     join results folders of one config (e.g. shards) and rebuild results and report
+  report    (re)write report.html for a results folder
   xor       train the XoR GDLN and a ReLU network; compare with the closed form (writes JSON + SVG)
   pathways  parallel deep pathways: fig3 | fig5 | fig6 | fig7 | fig8 (writes JSON + SVG)
   doctor    show which backends this install has and why any is missing
@@ -20,6 +24,15 @@ export async function main(argv: string[], log: (line: string) => void = console
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Imported on demand: each command loads only what it needs.
+      case 'run':
+        return await (await import('./commands/run.ts')).runCommand(rest, log);
+      case 'list':
+        return (await import('./commands/list.ts')).listCommand(rest, log);
+      case 'merge':
+        return await (await import('./commands/merge.ts')).mergeCommand(rest, log);
+      case 'report':
+        return await (await import('./commands/report.ts')).reportCommand(rest, log);
       case 'xor':
         return await xorCommand(rest, log);
       case 'pathways':

@@ -25,6 +25,8 @@ interface PlotBase {
   title: string;
   /** The figure reproduced, e.g. 'Saxe et al. 2022, Fig. 4e'. Shown under the title. */
   paperRef?: string;
+  /** Optional: one sentence shown under the plot in the HTML report (what to look for). */
+  caption?: string;
 }
 
 export interface LinePlotSpec extends PlotBase {
@@ -48,6 +50,11 @@ export interface HeatmapSpec extends PlotBase {
   scale?: 'diverging' | 'sequential';
   /** Fixed colour range (default the data's). */
   range?: [number, number];
+  /** Optional: consecutive groups of rows / columns (e.g. domains), drawn as labelled brackets with separator lines. Sizes must sum to the row / column count. */
+  rowBlocks?: { label: string; size: number }[];
+  colBlocks?: { label: string; size: number }[];
+  /** Optional: write each cell's value in it (default: when the matrix is small enough to read). */
+  annotate?: boolean;
 }
 
 export interface PanelsSpec extends PlotBase {
