@@ -57,3 +57,14 @@ export { runPhasePortraits, runPathwaySweep, sweepDefaults, PHASE_DEFAULTS } fro
 export type { PathwaySweepConfig, PathwaySweepResult, PhasePortraitConfig, PhasePortraitResult } from './experiments/pathways.ts';
 // Transformed vision datasets and their loaders (race-reduction Sec. 5, App. D).
 export * from './data/vision/index.ts';
+// ReLU networks → ReLNs: gating record, k-means gate discovery, ReLN builder, races, MDS (issue 6).
+export * from './reln/index.ts';
+export { classicalMds, procrustes, squaredDistances } from './analyses/mds.ts';
+export { similarityMatrix, crossDomainSimilarity } from './analyses/similarity.ts';
+// Experiments from configs, the runner and the built-ins.
+export { BUILTIN_EXPERIMENTS, findBuiltin } from './experiments/builtins/index.ts';
+export * from './experiments/framework/index.ts';
+export type { PlotSpec } from './report/plotSpec.ts';
+export { renderPlotSvg } from './report/renderPlot.ts';
+export { svgToPng } from './report/png.ts';
+export { writeHtmlReport } from './report/htmlReport.ts';
