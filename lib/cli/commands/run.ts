@@ -46,15 +46,20 @@ function fmt(x: number): string {
 export function pointTable(points: PointSummary[], swept: string[], maxRows = 30): string[] {
   const metrics = [...new Set(points.flatMap((p) => Object.keys(p.metrics)))];
   if (metrics.length === 0) return [];
-  const rows = points.slice(0, maxRows).map((p) => [
-    ...swept.map((f) => JSON.stringify(p.point[f])),
-    String(p.n),
-    ...metrics.map((m) => (p.metrics[m] ? `${fmt(p.metrics[m].mean)} ± ${fmt(p.metrics[m].se)}` : '–')),
-  ]);
-  const header = [...swept, 'n', ...metrics];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => ('  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('  ')).trimEnd();
-  const out = [line(header), ...rows.map(line)];
+  const cell = (p: PointSummary, m: string) => (p.metrics[m] ? `${fmt(p.metrics[m].mean)} ± ${fmt(p.metrics[m].se)}` : '–');
+  const render = (header: string[], rows: string[][]) => {
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+    const line = (r: string[]) => ('  ' + r.map((x, c) => x.padEnd(widths[c])).join('  ')).trimEnd();
+    return [line(header), ...rows.map(line)];
+  };
+  // Few points, many metrics (a single run of a built-in): one metric per line reads better
+  // than a table as wide as the metric list.
+  if (points.length <= 4 && metrics.length > points.length) {
+    const header = ['metric', ...points.map((p) => (swept.length ? swept.map((f) => `${f}=${JSON.stringify(p.point[f])}`).join(' ') : 'mean ± se') + ` (n=${p.n})`)];
+    return render(header, metrics.map((m) => [m, ...points.map((p) => cell(p, m))]));
+  }
+  const rows = points.slice(0, maxRows).map((p) => [...swept.map((f) => JSON.stringify(p.point[f])), String(p.n), ...metrics.map((m) => cell(p, m))]);
+  const out = render([...swept, 'n', ...metrics], rows);
   if (points.length > maxRows) out.push(`  … ${points.length - maxRows} more points in summary.csv`);
   return out;
 }
