@@ -250,26 +250,45 @@ export function renderHtmlReport(resultsDir: string, options: HtmlReportOptions 
   }
   const fields = [...new Set(points.flatMap((p) => Object.keys(isObj(p.point) ? p.point : {})))];
   const metricNames = [...new Set(points.flatMap((p) => Object.keys(isObj(p.metrics) ? p.metrics : {})))];
-  if (points.length && metricNames.length) {
+  const statCell = (p: (typeof points)[number], m: string) => {
+    const s = p.metrics?.[m];
+    if (!isObj(s)) return '<td class="num">—</td>';
+    const se = typeof s.se === 'number' && Number.isFinite(s.se) && (s.n ?? p.n) > 1 ? ` ± ${formatNumber(s.se)}` : '';
+    return `<td class="num">${esc(formatNumber(s.mean) + se)}</td>`;
+  };
+  // A built-in run alone has one point and a dozen or more metrics: one metric per row then
+  // reads better than a table wider than the page.
+  const transpose = points.length <= 4 && metricNames.length > 6;
+  if (points.length && metricNames.length && transpose) {
+    out(`<h3>${fields.length ? 'Per sweep point' : 'Over seeds'} (mean ± se, n seeds)</h3><div class="scroll"><table class="points transposed"><thead><tr><th>metric</th>`);
+    out(points.map((p) => `<th>${esc(fields.length ? pointText(p.point) : 'mean ± se')} (n = ${esc(String(p.n ?? ''))})</th>`).join('') + '</tr></thead><tbody>');
+    for (const m of metricNames) out(`<tr><td>${esc(m)}</td>${points.map((p) => statCell(p, m)).join('')}</tr>`);
+    out('</tbody></table></div>');
+  } else if (points.length && metricNames.length) {
     out(`<h3>${fields.length ? 'Per sweep point' : 'Over seeds'} (mean ± se, n seeds)</h3><div class="scroll"><table class="points"><thead><tr>`);
     out([...fields, 'n', ...metricNames].map((f) => `<th>${esc(f)}</th>`).join('') + '</tr></thead><tbody>');
     for (const p of points) {
       const cells = [
         ...fields.map((f) => `<td>${esc(short(p.point?.[f], 60))}</td>`),
         `<td class="num">${esc(String(p.n ?? ''))}</td>`,
-        ...metricNames.map((m) => {
-          const s = p.metrics?.[m];
-          if (!isObj(s)) return '<td class="num">—</td>';
-          const se = typeof s.se === 'number' && Number.isFinite(s.se) && (s.n ?? p.n) > 1 ? ` ± ${formatNumber(s.se)}` : '';
-          return `<td class="num">${esc(formatNumber(s.mean) + se)}</td>`;
-        }),
+        ...metricNames.map((m) => statCell(p, m)),
       ];
       out(`<tr>${cells.join('')}</tr>`);
     }
     out('</tbody></table></div>');
   }
   const runMetricNames = [...new Set(runs.flatMap((r) => Object.keys(isObj(r.metrics) ? r.metrics : {})))];
-  if (runs.length && runs.length <= maxRunsInTable) {
+  if (runs.length && runs.length <= 4 && runMetricNames.length > 6) {
+    out('<h3>Per run</h3><div class="scroll"><table class="runs transposed"><thead><tr><th></th>');
+    out(runs.map((r) => `<th><a href="#run-${esc(r.id)}">${esc(r.id)}</a></th>`).join('') + '</tr></thead><tbody>');
+    const row = (label: string, cell: (r: (typeof runs)[number]) => string) => out(`<tr><td>${esc(label)}</td>${runs.map(cell).join('')}</tr>`);
+    row('seed', (r) => `<td class="num">${esc(String(r.seed ?? ''))}</td>`);
+    if (fields.length) row('point', (r) => `<td>${esc(pointText(r.point))}</td>`);
+    row('seconds', (r) => `<td class="num">${esc(formatNumber(r.seconds))}</td>`);
+    row('backend', (r) => `<td>${esc(r.backend ?? '')}</td>`);
+    for (const m of runMetricNames) row(m, (r) => `<td class="num">${esc(formatNumber(r.metrics?.[m]))}</td>`);
+    out('</tbody></table></div>');
+  } else if (runs.length && runs.length <= maxRunsInTable) {
     out('<h3>Per run</h3><div class="scroll"><table class="runs"><thead><tr>');
     out(['run', 'seed', 'point', 'seconds', 'backend', ...runMetricNames].map((f) => `<th>${esc(f)}</th>`).join('') + '</tr></thead><tbody>');
     for (const r of runs) {
