@@ -68,3 +68,5 @@ export type { PlotSpec } from './report/plotSpec.ts';
 export { renderPlotSvg } from './report/renderPlot.ts';
 export { svgToPng } from './report/png.ts';
 export { writeHtmlReport } from './report/htmlReport.ts';
+export { contextualClassificationTask } from './data/contextualClassification.ts';
+export type { ContextualClassificationOptions, ContextualClassificationTask } from './data/contextualClassification.ts';
