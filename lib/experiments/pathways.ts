@@ -198,6 +198,7 @@ function validateSweep(c: PathwaySweepConfig): void {
 export async function runPathwaySweep(
   config: PathwaySweepConfig,
   onProgress?: (what: string, done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<PathwaySweepResult> {
   validateSweep(config);
   const started = Date.now();
@@ -231,7 +232,7 @@ export async function runPathwaySweep(
         let K = null as ReturnType<typeof pathwayMaps> | null;
         while (done < epochs) {
           const steps = Math.min(chunk, epochs - done);
-          const tr = await train(net.graph, dataset, w, { backend: config.backend, dtype: config.dtype, steps, lr: config.lr, recordEvery: steps });
+          const tr = await train(net.graph, dataset, w, { backend: config.backend, dtype: config.dtype, steps, lr: config.lr, recordEvery: steps, signal });
           backend = tr.backend;
           if (done === 0) K = record(0, tr.loss[0]); // w is still the initial weights here
           w = tr.weights;

@@ -81,10 +81,15 @@ export function validateXorConfig(c: XorConfig): XorConfig {
   return c;
 }
 
-export async function runXor(config: XorConfig, onProgress?: (what: string, step: number, steps: number) => void): Promise<XorResult> {
+/** `signal` cancels between and inside the three trainings (a GdlnAbortError, as train()). */
+export async function runXor(
+  config: XorConfig,
+  onProgress?: (what: string, step: number, steps: number) => void,
+  signal?: AbortSignal,
+): Promise<XorResult> {
   const c = validateXorConfig(config);
   const started = Date.now();
-  const common = { backend: c.backend, dtype: c.dtype, lr: c.lr, steps: c.steps, recordEvery: c.recordEvery };
+  const common = { backend: c.backend, dtype: c.dtype, lr: c.lr, steps: c.steps, recordEvery: c.recordEvery, signal };
   const { graph, data } = xorFourPathwayGdln({ hidden: c.pathwayHidden });
   const decoupled = await train(graph, data, xorDecoupledWeights(graph, c.a0), {
     ...common,

@@ -177,7 +177,7 @@ function sweepDefinition(fig: 'fig5' | 'fig6'): ExperimentDefinition<SweepParams
         if (what === 'runs') { doneBefore += lastEpochs; lastEpochs = 0; return; }
         lastEpochs = tot;
         ctx.progress(Math.min(1, (doneBefore + done) / total), what);
-      });
+      }, ctx.signal);
       const { plots, series, metrics } = sweepPlots(fig, result);
       return { backend: result.backend, metrics, series, plots, data: { S: result.S, blocks: result.blocks, summary: result.summary } };
     },

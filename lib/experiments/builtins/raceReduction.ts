@@ -62,6 +62,7 @@ const fig3c: ExperimentDefinition<XorParams> = {
         checkAbort(ctx.signal);
         ctx.progress((Math.max(0, parts.indexOf(what)) + step / Math.max(1, steps)) / 3, what);
       },
+      ctx.signal,
     );
     const h = r.halfLossTime;
     return {
