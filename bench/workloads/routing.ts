@@ -51,6 +51,12 @@ export interface RoutingConfig {
   shape: RoutingShape;
   /** Only native contenders run it; the others print this reason. */
   nativeOnlyReason?: string;
+  /**
+   * W1b (the authors' batching): every route shows the same S base images, so sample (i, k, s)
+   * has base image s on in_i. Samples of one input domain then share their encoder and hidden
+   * activations across the K routes; gdln's plan finds that itself (plan.h, shared prefixes).
+   */
+  sharedImages?: boolean;
 }
 
 /** App. D shapes: N = 10·4·8 = 320. */
@@ -143,6 +149,7 @@ export function buildRouting(config: RoutingConfig, seed = 1): RoutingWorkload {
     }
   }
   const rng = fastRng(seed);
+  const images = config.sharedImages ? Array.from({ length: s.S * s.D }, () => rng.normal()) : null;
   const inputs: Record<string, Float64Array> = {};
   const targets: Record<string, Float64Array> = {};
   const edgeGates: Record<string, Float64Array> = {};
@@ -154,7 +161,8 @@ export function buildRouting(config: RoutingConfig, seed = 1): RoutingWorkload {
   }
   for (let n = 0; n < N; n++) {
     const x = inputs[`in${routeIn[n]}`];
-    for (let d = 0; d < s.D; d++) x[n * s.D + d] = rng.normal();
+    if (images) x.set(images.slice((n % s.S) * s.D, (n % s.S + 1) * s.D), n * s.D);
+    else for (let d = 0; d < s.D; d++) x[n * s.D + d] = rng.normal();
     const y = targets[`out${routeOut[n]}`];
     for (let c = 0; c < s.C; c++) y[n * s.C + c] = rng.normal();
     edgeGates[`in${routeIn[n]}->h1`][n] = 1;

@@ -14,6 +14,7 @@ commands:
   list      the built-in experiments, with their paper figures and parameters
   merge     join results folders of one config (e.g. shards) and rebuild results and report
   report    (re)write report.html for a results folder
+  bench     the kernel benchmark table: gdln against the tuned PyTorch/NumPy peers
   xor       train the XoR GDLN and a ReLU network; compare with the closed form (writes JSON + SVG)
   pathways  parallel deep pathways: fig3 | fig5 | fig6 | fig7 | fig8 (writes JSON + SVG)
   doctor    show which backends this install has and why any is missing
@@ -31,6 +32,8 @@ export async function main(argv: string[], log: (line: string) => void = console
         return (await import('./commands/list.ts')).listCommand(rest, log);
       case 'merge':
         return await (await import('./commands/merge.ts')).mergeCommand(rest, log);
+      case 'bench':
+        return await (await import('./commands/bench.ts')).benchCommand(rest, log);
       case 'report':
         return await (await import('./commands/report.ts')).reportCommand(rest, log);
       case 'xor':

@@ -227,6 +227,21 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
                            h_t + r * wt);
       }
     });
+
+    // Phase 3 (shared prefixes, plan.h): rows that share their representative's prefix
+    // take its a_t and h_t (the representative's rows are final after phase 2).
+    const NodeDedup& dd = plan.dedup[t];
+    if (dd.active()) {
+      const int64_t n_dup = static_cast<int64_t>(dd.dup_rows.size());
+      for_row_blocks(pool, n_dup, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+          const int64_t r = dd.dup_rows[i];
+          const int64_t rep = dd.dup_rep[i];
+          std::memcpy(a_t + r * wt, a_t + rep * wt, sizeof(T) * static_cast<size_t>(wt));
+          std::memcpy(h_t + r * wt, h_t + rep * wt, sizeof(T) * static_cast<size_t>(wt));
+        }
+      });
+    }
   }
 }
 
@@ -268,6 +283,26 @@ void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
     const Activation act = g.activation[s];
     const T slope = static_cast<T>(g.slope[s]);
     const T* a_s = ws.pre[s].data();
+    const NodeDedup& dd = plan.dedup[s];
+    const bool shared = dd.active();
+    // The gated copies g_q ⊙ ∂L/∂a_s for the edges into s, on rows [r0, r1).
+    auto gate_in_edges = [&](int64_t r0, int64_t r1) {
+      for (int32_t e : g.in_edges[s]) {
+        const EdgePlan& ep = plan.edges[e];
+        if (ep.full && ep.unit_gate) continue;  // gated_grad_of reads d_s itself
+        int64_t first = 0, last = 0;
+        active_range(ep.active, r0, r1, first, last);
+        const std::vector<T>& gate = data.edge_gate[e];
+        T* dst = ws.gated_grad[e].data();
+        for (int64_t j = first; j < last; ++j) {
+          const int64_t r = ep.active[j];
+          const T gr = edge_gate_at(gate, plan.rows[r]);
+          const T* src = d_s + r * width_s;
+          T* dj = dst + j * width_s;
+          for (int64_t k = 0; k < width_s; ++k) dj[k] = gr * src[k];
+        }
+      }
+    };
     for_row_blocks(pool, plan.batch, [&](int64_t r0, int64_t r1) {
       if (!prefilled) {
         std::fill(d_s + r0 * width_s, d_s + r1 * width_s, T(0));
@@ -288,22 +323,23 @@ void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
         scale_by_node_gate(data.node_gate_mode[s], data.node_gate[s], plan.rows[r], width_s, d);
         scale_by_derivative_row(act, slope, a_s + r * width_s, d, width_s);
       }
-      for (int32_t e : g.in_edges[s]) {
-        const EdgePlan& ep = plan.edges[e];
-        if (ep.full && ep.unit_gate) continue;  // gated_grad_of reads d_s itself
-        int64_t first = 0, last = 0;
-        active_range(ep.active, r0, r1, first, last);
-        const std::vector<T>& gate = data.edge_gate[e];
-        T* dst = ws.gated_grad[e].data();
-        for (int64_t j = first; j < last; ++j) {
-          const int64_t r = ep.active[j];
-          const T gr = edge_gate_at(gate, plan.rows[r]);
-          const T* src = d_s + r * width_s;
-          T* dj = dst + j * width_s;
-          for (int64_t k = 0; k < width_s; ++k) dj[k] = gr * src[k];
-        }
-      }
+      if (!shared) gate_in_edges(r0, r1);
     });
+    if (shared) {
+      // Shared prefixes (plan.h): each representative's ∂L/∂a_s becomes the sum over its
+      // class, members added in ascending row order; the edges into s carry representatives only.
+      const int64_t n_cls = static_cast<int64_t>(dd.class_rep.size());
+      for_row_blocks(pool, n_cls, [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c) {
+          T* d = d_s + static_cast<int64_t>(dd.class_rep[c]) * width_s;
+          for (int32_t i = dd.member_offset[c]; i < dd.member_offset[c + 1]; ++i) {
+            const T* m = d_s + static_cast<int64_t>(dd.members[i]) * width_s;
+            for (int64_t k = 0; k < width_s; ++k) d[k] += m[k];
+          }
+        }
+      });
+      for_row_blocks(pool, plan.batch, gate_in_edges);
+    }
   }
 }
 

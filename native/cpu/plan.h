@@ -40,13 +40,35 @@ struct EdgePlan {
   int64_t n_active() const { return static_cast<int64_t>(active.size()); }
 };
 
+// Shared prefixes (W1b): batch rows whose h_v is provably identical — identical g ⊙ x on
+// every input node upstream and identical active edges, edge gates and node gates on
+// the way to v — form a class at v. Only the class's first row (its representative) is
+// computed: the edges into v carry representatives only, the forward copies a_v / h_v
+// to the other rows, and the backward adds their ∂L/∂a_v into the representative
+// before the edges into v use it (gradients accumulate with multiplicity). Classes only
+// refine downstream, so the representative's upstream rows are valid. A node without
+// duplicate rows has empty lists and runs exactly the per-row path.
+struct NodeDedup {
+  std::vector<int32_t> class_rep;      // representatives that have duplicates, ascending
+  std::vector<int32_t> member_offset;  // CSR offsets into members, [class_rep + 1]
+  std::vector<int32_t> members;        // the duplicate rows of each class, ascending
+  std::vector<int32_t> dup_rows;       // every duplicate row, ascending
+  std::vector<int32_t> dup_rep;        // its representative, aligned with dup_rows
+  bool active() const { return !dup_rows.empty(); }
+};
+
 struct BatchPlan {
   int64_t batch = 0;               // B
   bool identity_rows = false;      // rows == 0..N-1 (the full dataset in order)
   std::vector<int32_t> rows;       // dataset sample of each batch row, [B]
   std::vector<EdgePlan> edges;     // per edge
   std::vector<std::vector<uint8_t>> may_be_nonzero;  // per node [B]
+  std::vector<NodeDedup> dedup;    // per node (empty lists: no shared rows there)
 };
+
+// Shared-prefix detection is on by default; GDLN_NO_DEDUP=1 in the environment turns it
+// off (benchmarks and tests of the per-row path).
+bool dedup_enabled();
 
 // rows: sample indices in [0, N); identity_rows must be true iff rows is 0..N-1.
 template <typename T>

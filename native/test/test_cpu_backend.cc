@@ -111,7 +111,27 @@ struct DagShape {
   bool smooth_only = false;   // linear / tanh only (for finite differences)
   bool gates = true;          // random edge and node gates
   bool softmax_targets = false;
+  // Shared prefixes (plan.h): samples s ≥ 3 copy the inputs of sample s % 3 and, for even s,
+  // also its edge and node gates, so rows share activations up to some node (targets stay
+  // distinct). Exercises the de-duplicated forward / backward of gated_matmul.
+  bool duplicate_rows = false;
 };
+
+void duplicate_rows(DatasetSpec& d) {
+  const int64_t n = d.n_samples;
+  auto copy_rows = [&](std::vector<double>& values, bool all) {
+    if (values.empty()) return;
+    const int64_t w = static_cast<int64_t>(values.size()) / n;
+    for (int64_t s = 3; s < n; ++s) {
+      if (!all && s % 2 == 1) continue;
+      std::copy(values.begin() + (s % 3) * w, values.begin() + (s % 3 + 1) * w,
+                values.begin() + s * w);
+    }
+  };
+  for (auto& x : d.inputs) copy_rows(x, true);
+  for (auto& gate : d.edge_gates) copy_rows(gate, false);
+  for (auto& gate : d.node_gates) copy_rows(gate, false);
+}
 
 Problem random_problem(uint64_t seed, const DagShape& shape) {
   std::mt19937_64 rng(seed);
@@ -218,6 +238,8 @@ Problem random_problem(uint64_t seed, const DagShape& shape) {
     const bool all_zero = unit(rng) < 0.1;           // an edge nobody uses
     for (double& x : gate) x = all_zero ? 0.0 : gate_value();
   }
+
+  if (shape.duplicate_rows) duplicate_rows(d);
 
   p.weights.resize(g.edge_source.size());
   for (size_t e = 0; e < g.edge_source.size(); ++e) {
@@ -795,6 +817,7 @@ int main(int argc, char** argv) {
     shape.n_outputs = 1 + (k / 2) % 3;
     shape.n_samples = k % 4 == 0 ? 130 : (k % 4 == 1 ? 23 : (k % 4 == 2 ? 64 : 7));
     shape.gates = k % 5 != 4;  // some problems ungated: the direct GEMM paths
+    shape.duplicate_rows = k % 3 == 2;
     const Problem p = random_problem(seed, shape);
     try {
       run_seed(p, shape, k);

@@ -45,7 +45,12 @@ gdln::Model routing_model(int M, int K, int S) {
   m.data.edge_gates.assign(2 * M + 1, {});
   m.data.node_gate_mode.assign(n_nodes, gdln::GateMode::None);
   m.data.node_gates.assign(n_nodes, {});
-  for (int v = 0; v < M; ++v) m.data.inputs[v].assign(static_cast<size_t>(N) * D, 0.5);
+  // Distinct inputs per sample: identical ones would share their encoder rows (plan.h,
+  // shared prefixes) and the encoders would carry fewer than K·S rows.
+  for (int v = 0; v < M; ++v) {
+    m.data.inputs[v].resize(static_cast<size_t>(N) * D);
+    for (size_t i = 0; i < m.data.inputs[v].size(); ++i) m.data.inputs[v][i] = 0.5 + static_cast<double>(i / D);
+  }
   for (int v = M + 2; v < n_nodes; ++v) m.data.targets[v].assign(static_cast<size_t>(N) * C, 0.25);
   for (int e = 0; e < 2 * M + 1; ++e) {
     if (e != M) m.data.edge_gates[e].assign(N, 0.0);
@@ -93,7 +98,7 @@ void check_small_rules() {
   m.graph.edge_source = {0, 0, 1, 2};
   m.graph.edge_target = {1, 2, 3, 3};
   m.data.n_samples = 3;
-  m.data.inputs = {std::vector<double>(6, 1.0), {}, {}, {}};
+  m.data.inputs = {{1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, {}, {}, {}};  // distinct: no shared prefixes
   m.data.targets = {{}, {}, {}, std::vector<double>(3, 1.0)};
   m.data.edge_gates = {{0.0, 1.0, 1.0}, {}, {}, {}};
   m.data.node_gate_mode = {gdln::GateMode::None, gdln::GateMode::None, gdln::GateMode::PerSample, gdln::GateMode::None};
@@ -106,6 +111,20 @@ void check_small_rules() {
   check(plan.edges[2].active == std::vector<int32_t>{1, 2}, "a→y skips sample 0, where a is zero");
   check(plan.edges[1].active == std::vector<int32_t>{0, 2}, "x→b skips sample 1, where b's node gate is 0");
   check(plan.edges[3].active == std::vector<int32_t>{0, 2}, "b→y skips sample 1, where b is zero");
+
+  // Shared prefixes: with identical inputs, samples 1 and 2 reach a identically (same
+  // gates), so x→a carries sample 1 only and a copies it to sample 2; b (gated per sample)
+  // sees samples 0 and 2 identically as well. y differs by the set of active edges.
+  m.data.inputs = {std::vector<double>(6, 1.0), {}, {}, {}};
+  const auto same = gdln::cpu::model_data_build<double>(m);
+  gdln::cpu::plan_build(same, {0, 1, 2}, true, plan);
+  check(plan.edges[0].active == std::vector<int32_t>{1}, "x→a carries the representative 1 of {1, 2}");
+  check(plan.dedup[1].dup_rows == std::vector<int32_t>{2} && plan.dedup[1].dup_rep == std::vector<int32_t>{1},
+        "a copies sample 1 to sample 2");
+  check(plan.edges[1].active == std::vector<int32_t>{0}, "x→b carries the representative 0 of {0, 2}");
+  check(!plan.dedup[3].active(), "y: samples 0 (via b), 1 (via a), 2 (both) differ");
+  check(plan.edges[2].active == std::vector<int32_t>{1, 2} && plan.edges[3].active == std::vector<int32_t>{0, 2},
+        "a→y, b→y carry every distinct row");
 }
 
 }  // namespace
