@@ -11,6 +11,7 @@ const USAGE = `usage: gdln <command> [options]       (gdln <command> --help for 
 
 commands:
   run       run an experiment (config file or built-in name): sweeps × seeds, parallel, resumable
+  sweep     a sweep here (as run) or on Slurm (--slurm: one job array); sweep status | resubmit <dir>
   list      the built-in experiments, with their paper figures and parameters
   merge     join results folders of one config (e.g. shards) and rebuild results and report
   report    (re)write report.html for a results folder
@@ -28,6 +29,8 @@ export async function main(argv: string[], log: (line: string) => void = console
       // Imported on demand: each command loads only what it needs.
       case 'run':
         return await (await import('./commands/run.ts')).runCommand(rest, log);
+      case 'sweep':
+        return await (await import('./commands/sweep.ts')).sweepCommand(rest, log);
       case 'list':
         return (await import('./commands/list.ts')).listCommand(rest, log);
       case 'merge':

@@ -89,11 +89,16 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Removes temporary files left by a killed writer (never one whose process still lives). */
-function removeStaleTemps(out: string): void {
-  const dirs = [out, join(out, 'plots'), join(out, 'series')];
+/**
+ * Removes temporary files left by a killed writer (never one whose process still lives).
+ * With `onlyRuns` (a shard), only those runs' folders are cleaned: other shards may be
+ * writing into the same folder from other hosts, where a process id means nothing here.
+ */
+function removeStaleTemps(out: string, onlyRuns?: string[]): void {
+  const dirs = onlyRuns ? [] : [out, join(out, 'plots'), join(out, 'series')];
   const runs = join(out, 'runs');
-  if (existsSync(runs)) for (const id of readdirSync(runs)) dirs.push(join(runs, id));
+  if (onlyRuns) dirs.push(...onlyRuns.map((id) => join(runs, id)));
+  else if (existsSync(runs)) for (const id of readdirSync(runs)) dirs.push(join(runs, id));
   for (const dir of dirs) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
     for (const name of readdirSync(dir)) {
@@ -313,10 +318,9 @@ export async function runExperiment(options: RunnerOptions): Promise<RunnerSumma
   const signal = options.signal ?? new AbortController().signal;
   const emit = options.onEvent ?? (() => {});
   const { resumed, movedAside } = prepareFolder(out, config, definition, { force: options.force, invocation: options.invocation });
-  removeStaleTemps(out);
-
   const all = expandRuns(config);
   const selected = selectShard(all, options.shard);
+  removeStaleTemps(out, options.shard ? selected.map((s) => s.id) : undefined);
   const skipped: string[] = [];
   const toRun: RunSpec[] = [];
   for (const spec of selected) {
