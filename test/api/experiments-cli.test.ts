@@ -143,7 +143,8 @@ const bad: [string[], RegExp][] = [
   [['run', yamlConfig, '--workers', '0'], /--workers: expected an integer >= 1/],
   [['run', yamlConfig, '--backend', 'tpu'], /backend: expected one of/],
   [['run', yamlConfig, '--bogus'], /bogus/],
-  [['merge', 'x'], /--out <dir> is required/],
+  [['merge', 'x', 'y'], /--out <dir> is required when merging several folders/],
+  [['merge', join(work, 'does-not-exist')], /does-not-exist/],
   [['merge', '--out', 'y'], /at least one results folder/],
 ];
 for (const [argv, message] of bad) {

@@ -6,11 +6,11 @@ import { reportSummary } from './run.ts';
 import { commandHelp, parseCommand, type CommandFlags } from './sweep.ts';
 
 const FLAGS: CommandFlags = {
-  out: { type: 'string', help: 'merged results folder (new, empty, or one of the inputs)' },
+  out: { type: 'string', help: 'merged results folder (new, empty, or one of the inputs; default: the input when there is one)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
-export const mergeHelp = `gdln merge <results-dir>... --out <dir>
+export const mergeHelp = `gdln merge <results-dir>... [--out <dir>]
   Joins the finished runs of several folders run with the same config (e.g. shards
   0/2 and 1/2), checking their config.json match, and rewrites results.json,
   summary.csv, the plots and report.html.
@@ -22,9 +22,11 @@ export async function mergeCommand(argv: string[], log: (line: string) => void):
     log(mergeHelp);
     return 0;
   }
-  if (typeof values.out !== 'string') throw new GdlnError('GDLN_INVALID_ARGUMENT', 'gdln merge: --out <dir> is required', { flag: 'out' });
   if (positionals.length === 0) throw new GdlnError('GDLN_INVALID_ARGUMENT', 'gdln merge: expected at least one results folder', {});
-  const s = await mergeResults(positionals, values.out);
+  // One folder (e.g. the shared folder of a Slurm sweep) is merged in place.
+  const out = typeof values.out === 'string' ? values.out : positionals.length === 1 ? positionals[0] : undefined;
+  if (out === undefined) throw new GdlnError('GDLN_INVALID_ARGUMENT', 'gdln merge: --out <dir> is required when merging several folders', { flag: 'out' });
+  const s = await mergeResults(positionals, out);
   log(`merged ${s.sources.length} folder(s) into ${s.out}: ${s.copied.length} run(s) copied, ${s.done} of ${s.total} finished`);
   return reportSummary(s, Object.keys(readFolderConfig(s.out)?.config.sweep ?? {}), log);
 }
