@@ -53,6 +53,54 @@ export interface ContextualTask {
   residual: { graph: Graph; data: GatedDataset; targets: number[][] };
 }
 
+/** The samples of a contextual task, context-major (sample c·n + i is item i in context c). */
+export interface ContextualSamples {
+  /** [N][n + C]: [one-hot item | one-hot context] */
+  inputs: number[][];
+  /** [N][F·(C + 1)]: [common block | context block 0 | … | context block C−1], only block c on */
+  targets: number[][];
+  /** Context of each sample. */
+  context: number[];
+  /** Item of each sample. */
+  item: number[];
+}
+
+/**
+ * The N = n·C samples of n items in C contexts with F features per block: the common
+ * block of item i is `common(i)`, context block c of item i in context c is `block(c, i)`.
+ */
+export function contextualSamples(
+  n: number,
+  C: number,
+  F: number,
+  common: (i: number) => ArrayLike<number>,
+  block: (c: number, i: number) => ArrayLike<number>,
+): ContextualSamples {
+  const inputs: number[][] = [];
+  const targets: number[][] = [];
+  const context: number[] = [];
+  const item: number[] = [];
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < n; i++) {
+      const x = new Array<number>(n + C).fill(0);
+      x[i] = 1;
+      x[n + c] = 1;
+      const y = new Array<number>(F * (C + 1)).fill(0);
+      const h = common(i);
+      const b = block(c, i);
+      for (let f = 0; f < F; f++) {
+        y[f] = h[f];
+        y[F * (c + 1) + f] = b[f];
+      }
+      inputs.push(x);
+      targets.push(y);
+      context.push(c);
+      item.push(i);
+    }
+  }
+  return { inputs, targets, context, item };
+}
+
 /**
  * @example const task = contextualTask({ contexts: 3 }); // App. F
  */
@@ -64,24 +112,7 @@ export function contextualTask(options: ContextualOptions): ContextualTask {
   const items = (options.items ?? binaryHierarchy(2)).map((r) => [...r]);
   const n = items.length;
   const F = items[0].length;
-  const inputs: number[][] = [];
-  const targets: number[][] = [];
-  const context: number[] = [];
-  for (let c = 0; c < C; c++) {
-    for (let i = 0; i < n; i++) {
-      const x = new Array<number>(n + C).fill(0);
-      x[i] = 1;
-      x[n + c] = 1;
-      const y = new Array<number>(F * (C + 1)).fill(0);
-      for (let f = 0; f < F; f++) {
-        y[f] = items[i][f];
-        y[F * (c + 1) + f] = items[i][f];
-      }
-      inputs.push(x);
-      targets.push(y);
-      context.push(c);
-    }
-  }
+  const { inputs, targets, context } = contextualSamples(n, C, F, (i) => items[i], (_c, i) => items[i]);
   const N = inputs.length;
   const itemPart = inputs.map((x) => x.slice(0, n));
   const gateOf = (k: number) => context.map((c) => (c === k ? 0 : 1));

@@ -28,6 +28,7 @@ import { Rng } from '../init/rng.ts';
 import { hierarchy8x15 } from './hierarchy.ts';
 import { invalidParameter } from '../errors.ts';
 import { buildReln, contextPatterns, type Reln } from '../reln/reln.ts';
+import { contextualSamples } from './contexts.ts';
 
 /** Items of the Sec. 4 task. */
 export const SEC4_ITEMS = 8;
@@ -114,26 +115,7 @@ export function contextualTaskSec4(options: ContextualSec4Options = {}): Context
     return inv;
   });
 
-  const inputs: number[][] = [];
-  const targets: number[][] = [];
-  const context: number[] = [];
-  const item: number[] = [];
-  for (let c = 0; c < C; c++) {
-    for (let i = 0; i < n; i++) {
-      const x = new Array<number>(n + C).fill(0);
-      x[i] = 1;
-      x[n + c] = 1;
-      const y = new Array<number>(F * (C + 1)).fill(0);
-      for (let f = 0; f < F; f++) {
-        y[f] = H[i][f];
-        y[F * (c + 1) + f] = H[leafOf[c][i]][f];
-      }
-      inputs.push(x);
-      targets.push(y);
-      context.push(c);
-      item.push(i);
-    }
-  }
+  const { inputs, targets, context, item } = contextualSamples(n, C, F, (i) => H[i], (c, i) => H[leafOf[c][i]]);
   const { patterns, names } = contextPatterns(context, C, 'double');
   const reln = buildReln({ inputs, targets, patterns, names, hidden });
   return { C, nItems: n, inputs, targets, context, item, leafOrders, reln: { ...reln, names } };

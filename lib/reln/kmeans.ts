@@ -30,6 +30,7 @@ import type { NativeKmeansResult, NativeRecordHandle } from '../backends/native/
 import { loadNative } from '../backends/native/loader.ts';
 import { GatingRecord, type GatingFilter, type RelnBackend } from './record.ts';
 import { distinctRows, kmeansReference } from './reference.ts';
+import type { KmeansFit, KmeansLabels, KmeansSettings } from './types.ts';
 
 /** Rows to cluster: a GatingRecord (optionally filtered), or a row-major [n, d] matrix of 0/1. */
 export type BinaryRowsInput =
@@ -46,23 +47,13 @@ export interface KmeansBinaryOptions {
   /** 'cpu' (default) or 'js' (the float64 reference, lib/reln/reference.ts). */
   backend?: RelnBackend;
   /** 'none' (default), 'distinct' (per distinct row, with distinctRows/Counts) or 'rows' (per input row). */
-  labels?: 'none' | 'distinct' | 'rows';
+  labels?: KmeansLabels;
   /** Native threads (0 = hardware concurrency). */
   threads?: number;
 }
 
-export interface KmeansBinaryResult {
-  k: number;
+export interface KmeansBinaryResult extends KmeansFit {
   d: number;
-  /** [k, d], each in [0, 1]: the mean gating pattern of the cluster */
-  centroids: Float64Array;
-  /** rows per cluster (over all rows) */
-  sizes: Float64Array;
-  /** Σ over ALL rows of the squared distance to their centroid */
-  inertia: number;
-  nIter: number;
-  bestRestart: number;
-  restartInertia: Float64Array;
   totalRows: number;
   distinct: number;
   labels?: Int32Array;
@@ -78,13 +69,9 @@ export interface KmeansRangeResult {
   results: KmeansBinaryResult[];
 }
 
-interface Resolved {
-  restarts: number;
-  seed: number;
-  maxIter: number;
-  tol: number;
+interface Resolved extends KmeansSettings {
   backend: RelnBackend;
-  labels: 'none' | 'distinct' | 'rows';
+  labels: KmeansLabels;
   threads: number;
 }
 
@@ -131,6 +118,22 @@ function normaliseSource(input: BinaryRowsInput): { record: GatingRecord; filter
   throw invalidParameter('a GatingRecord, { record, filter } or { rows, d }', 'rows', input);
 }
 
+/** A fit as the public calls return it, before any labels. */
+function binaryResult(r: KmeansFit, d: number, totalRows: number, distinct: number): KmeansBinaryResult {
+  return {
+    k: r.k,
+    d,
+    centroids: r.centroids,
+    sizes: r.sizes,
+    inertia: r.inertia,
+    nIter: r.nIter,
+    bestRestart: r.bestRestart,
+    restartInertia: r.restartInertia,
+    totalRows,
+    distinct,
+  };
+}
+
 /** Runs every k of `ks` on one de-duplication. */
 function run(input: BinaryRowsInput, ks: number[], o: Resolved): KmeansBinaryResult[] {
   const src = normaliseSource(input);
@@ -170,18 +173,7 @@ function run(input: BinaryRowsInput, ks: number[], o: Resolved): KmeansBinaryRes
       const e = err as { code?: string; message?: string };
       throw new GdlnError(e.code === 'GDLN_INVALID_ARGUMENT' ? 'GDLN_INVALID_ARGUMENT' : 'GDLN_INTERNAL', String(e.message ?? err), { k, distinct: X.counts.length });
     }
-    const out: KmeansBinaryResult = {
-      k,
-      d,
-      centroids: r.centroids,
-      sizes: r.sizes,
-      inertia: r.inertia,
-      nIter: r.nIter,
-      bestRestart: r.bestRestart,
-      restartInertia: r.restartInertia,
-      totalRows: n,
-      distinct: X.counts.length,
-    };
+    const out = binaryResult(r, d, n, X.counts.length);
     if (o.labels === 'distinct') {
       out.labels = r.labels;
       out.distinctRows = Uint8Array.from(X.rows);
@@ -215,16 +207,7 @@ function runNative(
     throw fromNative(err, 'kmeansBinary');
   }
   return raw.results.map((r) => ({
-    k: r.k,
-    d: raw.d,
-    centroids: r.centroids,
-    sizes: r.sizes,
-    inertia: r.inertia,
-    nIter: r.nIter,
-    bestRestart: r.bestRestart,
-    restartInertia: r.restartInertia,
-    totalRows: raw.totalRows,
-    distinct: raw.distinct,
+    ...binaryResult(r, raw.d, raw.totalRows, raw.distinct),
     ...(r.labels ? { labels: r.labels } : {}),
     ...(raw.distinctRows ? { distinctRows: raw.distinctRows, distinctCounts: raw.distinctCounts } : {}),
   }));

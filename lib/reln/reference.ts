@@ -17,36 +17,15 @@
  * xoshiro128** stream of lib/init/rng.ts, exactly as the native kernel.
  */
 import { Rng } from '../init/rng.ts';
+import type { KmeansFit, KmeansSettings, ReluRunsProblem, ReluRunsSummaries } from './types.ts';
 
-export interface ReluRunsInput {
-  n: number;
-  dIn: number;
-  dOut: number;
-  hidden: number[];
-  inputs: Float64Array;
-  targets: Float64Array;
-  runs: number;
-  /** [runs, params], per run: layers in order, each row-major [out, in]. */
-  initWeights: Float64Array;
-  epochs: number;
-  lr: number;
-  momentum: number;
+export interface ReluRunsInput extends ReluRunsProblem {
   recordEpochs: number[];
-  recordOutputs: boolean;
-  returnWeights: boolean;
 }
 
-export interface ReluRunsOutput {
-  /** [runs, snapshots] */
-  loss: Float64Array;
-  /** [runs] */
-  finalLoss: Float64Array;
-  /** [runs, snapshots, layers] */
-  activeFraction: Float64Array;
+export interface ReluRunsOutput extends ReluRunsSummaries {
   /** [runs, snapshots, Σ hidden, n] of 0/1 (row = one neuron at one snapshot). */
   bits: Uint8Array;
-  outputs: Float64Array | null;
-  weights: Float64Array | null;
 }
 
 /** Layer shapes [out, in] of one run: W_1, [W_2,] W_out. */
@@ -199,22 +178,11 @@ export function reluRunsReference(s: ReluRunsInput): ReluRunsOutput {
 
 // ------------------------------------------------------------------ k-means
 
-export interface KmeansReferenceOptions {
+export interface KmeansReferenceOptions extends KmeansSettings {
   k: number;
-  restarts: number;
-  seed: number;
-  maxIter: number;
-  tol: number;
 }
 
-export interface KmeansReferenceResult {
-  k: number;
-  centroids: Float64Array;
-  sizes: Float64Array;
-  inertia: number;
-  nIter: number;
-  bestRestart: number;
-  restartInertia: Float64Array;
+export interface KmeansReferenceResult extends KmeansFit {
   /** per distinct row */
   labels: Int32Array;
 }

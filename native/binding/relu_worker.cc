@@ -1,20 +1,15 @@
 // relu_worker.cc — see relu_worker.h.
 //
-// Thread model as train_worker.cc: one std::thread per call (never libuv's
-// pool) talking to JS through one TypedThreadSafeFunction; progress events are
-// NonBlockingCall()s (dropped when the queue is full), the outcome is a
-// BlockingCall() posted last, and the JS side ignores anything after
-// settlement. The TSFN keeps the process alive while the call is in flight,
-// is unref'd at settlement and released by the thread right after; its
-// finalizer joins the thread (after setting the cancel flag, which only
-// matters on environment teardown).
+// The thread, the TSFN and the promise are async_job.h's (one std::thread per
+// call, never libuv's pool); this file reads the spec, runs the runs and turns
+// the record into the resolved value and a handle.
 #include "relu_worker.h"
 
 #include <atomic>
 #include <string>
-#include <thread>
 #include <utility>
 
+#include "async_job.h"
 #include "gdln/status.h"
 #include "js_errors.h"
 #include "js_read.h"
@@ -22,7 +17,6 @@
 namespace gdln::binding {
 namespace {
 
-constexpr size_t kQueueSize = 64;
 constexpr const char* kDisposed = "GDLN_DISPOSED";
 
 // napi_type_tag for the GatingRecord externals (random 128 bits).
@@ -35,42 +29,12 @@ struct RecordHolder {
   int64_t bytes = 0;
 };
 
-struct CancelFlag {
-  std::atomic<bool> requested{false};
-};
-
+// Everything the compute thread reads: plain copies made on the JS thread.
 struct Job {
   reln::ReluRunsSpec spec;
   int threads = 0;
   int64_t progress_every = 0;
   bool report_progress = false;
-};
-
-struct Outcome {
-  bool ok = false;
-  std::unique_ptr<reln::GatingRecord> record;
-  ErrorInfo error;
-};
-
-struct Message {
-  int64_t runs_done = 0;
-  int64_t epochs_done = 0;
-  std::unique_ptr<Outcome> outcome;
-};
-
-struct Context;
-void call_js(Napi::Env env, Napi::Function on_progress, Context* ctx, Message* message);
-using Tsfn = Napi::TypedThreadSafeFunction<Context, Message, call_js>;
-
-struct Context {
-  Context(Napi::Env env, std::shared_ptr<CancelFlag> flag)
-      : deferred(Napi::Promise::Deferred::New(env)), cancel(std::move(flag)) {}
-  Napi::Promise::Deferred deferred;
-  std::shared_ptr<CancelFlag> cancel;
-  Tsfn tsfn;
-  std::thread thread;
-  bool settled = false;
-  Napi::ObjectReference progress_error;  // { error } thrown by onProgress
 };
 
 Napi::Float64Array to_f64(Napi::Env env, const std::vector<double>& v) {
@@ -85,8 +49,8 @@ void finalize_holder(Napi::Env env, RecordHolder* holder) {
 }
 
 // The resolved value: the handle and the small arrays (outputs and weights
-// only when they were asked for).
-Napi::Value record_to_js(Napi::Env env, std::unique_ptr<reln::GatingRecord> rec) {
+// only when they were asked for). Takes the record over.
+Napi::Value record_to_js(Napi::Env env, std::unique_ptr<reln::GatingRecord>& rec) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("runs", Napi::Number::New(env, static_cast<double>(rec->runs)));
   out.Set("snapshots", Napi::Number::New(env, static_cast<double>(rec->snapshots)));
@@ -121,116 +85,7 @@ Napi::Value record_to_js(Napi::Env env, std::unique_ptr<reln::GatingRecord> rec)
   return out;
 }
 
-void settle(Napi::Env env, Context* ctx, Outcome& outcome) {
-  if (ctx->settled) return;
-  ctx->settled = true;
-  try {
-    bool fulfil = false;
-    Napi::Value value;
-    try {
-      if (!ctx->progress_error.IsEmpty()) {
-        value = ctx->progress_error.Value().Get("error");
-      } else if (outcome.ok) {
-        value = record_to_js(env, std::move(outcome.record));
-        fulfil = true;
-      } else {
-        value = coded_error(env, outcome.error).Value();
-      }
-    } catch (const Napi::Error& e) {
-      value = e.Value();
-      fulfil = false;
-    }
-    if (fulfil) {
-      ctx->deferred.Resolve(value);
-    } else {
-      ctx->deferred.Reject(value);
-    }
-    ctx->progress_error.Reset();
-    ctx->tsfn.Unref(env);
-  } catch (...) {
-  }
-}
-
-void report_progress(Napi::Env env, Napi::Function on_progress, Context* ctx, const Message& m) {
-  if (ctx->settled || on_progress.IsEmpty() || !ctx->progress_error.IsEmpty()) return;
-  try {
-    on_progress.Call({Napi::Number::New(env, static_cast<double>(m.runs_done)),
-                      Napi::Number::New(env, static_cast<double>(m.epochs_done))});
-  } catch (const Napi::Error& e) {
-    ctx->cancel->requested.store(true);
-    try {
-      Napi::Object holder = Napi::Object::New(env);
-      holder.Set("error", static_cast<napi_value>(e.Value()));
-      ctx->progress_error = Napi::Persistent(holder);
-    } catch (...) {
-    }
-  }
-}
-
-void call_js(Napi::Env env, Napi::Function on_progress, Context* ctx, Message* raw) {
-  std::unique_ptr<Message> message(raw);
-  if (static_cast<napi_env>(env) == nullptr || message == nullptr || ctx == nullptr) return;
-  if (message->outcome) {
-    settle(env, ctx, *message->outcome);
-  } else {
-    report_progress(env, on_progress, ctx, *message);
-  }
-}
-
-void finalize_context(Napi::Env, void*, Context* ctx) {
-  ctx->cancel->requested.store(true);
-  if (ctx->thread.joinable()) ctx->thread.join();
-  delete ctx;
-}
-
-class Channel {
- public:
-  explicit Channel(Tsfn tsfn) : tsfn_(tsfn) {}
-  void progress(int64_t runs, int64_t epochs) {
-    if (closed_.load()) return;
-    auto message = std::make_unique<Message>();
-    message->runs_done = runs;
-    message->epochs_done = epochs;
-    const napi_status status = tsfn_.NonBlockingCall(message.get());
-    if (status == napi_ok) {
-      message.release();
-    } else if (status == napi_closing) {
-      closed_.store(true);
-    }
-  }
-  void finish(std::unique_ptr<Message> done) {
-    if (closed_.load()) return;
-    const napi_status status = tsfn_.BlockingCall(done.get());
-    if (status == napi_ok) done.release();
-    if (status == napi_closing) return;
-    tsfn_.Release();
-  }
-
- private:
-  Tsfn tsfn_;
-  std::atomic<bool> closed_{false};
-};
-
-void run_job(Tsfn tsfn, std::unique_ptr<Job> job, std::unique_ptr<Message> done,
-             std::shared_ptr<CancelFlag> cancel) noexcept {
-  Channel channel(tsfn);
-  Outcome& outcome = *done->outcome;
-  try {
-    ThreadPool pool(job->threads);
-    reln::ReluRunsHooks hooks;
-    hooks.cancel = &cancel->requested;
-    if (job->report_progress) {
-      hooks.progress_every = job->progress_every;
-      hooks.on_progress = [&channel](int64_t runs, int64_t epochs) { channel.progress(runs, epochs); };
-    }
-    outcome.record = reln::run_relu_runs(job->spec, pool, hooks);
-    outcome.ok = true;
-  } catch (...) {
-    outcome.error = describe_exception(std::current_exception());
-  }
-  job.reset();
-  channel.finish(std::move(done));
-}
+using ReluRun = AsyncJob<std::unique_ptr<reln::GatingRecord>, record_to_js>;
 
 std::vector<int64_t> read_epochs(const Napi::Value& value, const std::string& name) {
   std::vector<double> v = read_float64_array(value, name);
@@ -310,32 +165,21 @@ Napi::Value js_relu_runs(const Napi::CallbackInfo& info) {
     job->progress_every = read_integer(o.Get("progressEvery"), "progressEvery", 0, int64_t{1} << 50);
     reln::validate_relu_runs(s);  // fail synchronously on bad input
 
-    Napi::Value on_progress = info[1];
-    const bool has_callback = on_progress.IsFunction();
-    if (!has_callback && !on_progress.IsNull() && !on_progress.IsUndefined()) {
-      fail_expected(codes::kInvalidArgument, "a function or null", "onProgress", on_progress);
-    }
-    job->report_progress = has_callback && job->progress_every > 0;
-
-    auto cancel = std::make_shared<CancelFlag>();
-    auto done = std::make_unique<Message>();
-    done->outcome = std::make_unique<Outcome>();
-    Napi::Object handle = Napi::Object::New(env);
-    handle.Set("cancel", Napi::Function::New(
-                             env, [cancel](const Napi::CallbackInfo&) { cancel->requested.store(true); }, "cancel"));
-    auto ctx = std::make_unique<Context>(env, cancel);
-    handle.Set("promise", ctx->deferred.Promise());
-    Tsfn tsfn = Tsfn::New(env, has_callback ? on_progress.As<Napi::Function>() : Napi::Function(), "gdln.reluRuns",
-                          kQueueSize, 1, ctx.get(), finalize_context, static_cast<void*>(nullptr));
-    Context* owned = ctx.release();
-    owned->tsfn = tsfn;
-    try {
-      owned->thread = std::thread(run_job, tsfn, std::move(job), std::move(done), cancel);
-    } catch (...) {
-      tsfn.Release();
-      throw gdln::Error(codes::kInternal, "could not start the gdln ReLU-runs thread");
-    }
-    return handle;
+    Napi::Function on_progress = progress_callback_from_js(info[1]);
+    job->report_progress = !on_progress.IsEmpty() && job->progress_every > 0;
+    return ReluRun::start(env, on_progress, "gdln.reluRuns", "the gdln ReLU-runs thread",
+                          [job = std::move(job)](ReluRun::Channel& channel, std::atomic<bool>& cancel) {
+                            ThreadPool pool(job->threads);
+                            reln::ReluRunsHooks hooks;
+                            hooks.cancel = &cancel;
+                            if (job->report_progress) {
+                              hooks.progress_every = job->progress_every;
+                              hooks.on_progress = [&channel](int64_t runs, int64_t epochs) {
+                                channel.progress(static_cast<double>(runs), static_cast<double>(epochs));
+                              };
+                            }
+                            return reln::run_relu_runs(job->spec, pool, hooks);
+                          });
   });
 }
 

@@ -1,7 +1,7 @@
 // train_worker.h — the async `train` export: train(model, weights, options,
 // onProgress) -> { promise, cancel }.
 //
-// Promises (see train_worker.cc for how):
+// Promises (the thread, TSFN and promise machinery is async_job.h's):
 //  - inputs are copied on the JS thread before train() returns; bad input
 //    throws synchronously with a GDLN_* code;
 //  - the run executes on its own std::thread (never in libuv's pool), and the

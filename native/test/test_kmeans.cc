@@ -4,37 +4,19 @@
 // k > distinct / no rows / bad values errors; bitwise determinism for a seed
 // and for 1, 2, 3 threads; the three row sources agree.
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cpu/kmeans.h"
 #include "gdln/shuffle.h"
 #include "gdln/status.h"
+#include "test/check.h"
 
 namespace {
 
 using namespace gdln;
 using namespace gdln::reln;
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-  if (!ok) {
-    ++failures;
-    std::printf("FAIL %s\n", what.c_str());
-  }
-}
-
-template <typename Fn>
-void expect_error(const char* code, Fn&& fn, const std::string& what) {
-  try {
-    fn();
-    check(false, what + ": no error");
-  } catch (const Error& e) {
-    check(e.code() == code, what + ": code " + e.code() + " (" + e.what() + ")");
-  }
-}
+using namespace gdln::test;
 
 // Rows drawn from prototypes with bit flips; returns [n, d] uint8.
 std::vector<uint8_t> planted(const std::vector<std::vector<uint8_t>>& protos, int64_t n, double flip, uint32_t seed,
@@ -295,6 +277,5 @@ int main() {
   test_determinism();
   test_empty_cluster();
   test_errors();
-  if (failures == 0) std::printf("test_kmeans: all passed\n");
-  return failures == 0 ? 0 : 1;
+  return finish("test_kmeans");
 }

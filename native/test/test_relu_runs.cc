@@ -6,27 +6,19 @@
 // and validation errors.
 #include <atomic>
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cpu/relu_runs.h"
 #include "gdln/shuffle.h"
 #include "gdln/status.h"
+#include "test/check.h"
 
 namespace {
 
 using namespace gdln;
 using namespace gdln::reln;
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-  if (!ok) {
-    ++failures;
-    std::printf("FAIL %s\n", what.c_str());
-  }
-}
+using namespace gdln::test;
 
 double gauss(Xoshiro128ss& rng) {
   double u = 0;
@@ -130,12 +122,7 @@ void cancel_progress_errors() {
     last = epochs;
     if (++calls == 3) cancel.store(true);
   };
-  try {
-    run_relu_runs(s, pool, hooks);
-    check(false, "cancel: no error");
-  } catch (const Error& e) {
-    check(e.code() == "GDLN_ABORTED", std::string("cancel: code ") + e.code());
-  }
+  expect_error("GDLN_ABORTED", [&] { run_relu_runs(s, pool, hooks); }, "cancel");
   check(ordered, "progress: increasing");
   // Progress reaches runs × epochs.
   cancel.store(false);
@@ -146,13 +133,8 @@ void cancel_progress_errors() {
   run_relu_runs(s, pool, hooks);
   check(last == 2 * 2000, "progress: ends at runs × epochs, got " + std::to_string(last));
 
-  auto expect = [&](const char* code, ReluRunsSpec bad, const std::string& what) {
-    try {
-      run_relu_runs(bad, pool, {});
-      check(false, what + ": no error");
-    } catch (const Error& e) {
-      check(e.code() == code, what + ": code " + e.code() + " " + e.what());
-    }
+  auto expect = [&](const char* code, const ReluRunsSpec& bad, const std::string& what) {
+    expect_error(code, [&] { run_relu_runs(bad, pool, {}); }, what);
   };
   ReluRunsSpec b = random_spec(3, {5}, 1, 0, false);
   { auto x = b; x.inputs[3] = NAN; expect(codes::kNonFinite, x, "NaN input"); }
@@ -189,6 +171,5 @@ int main() {
   threads_bitwise();
   cancel_progress_errors();
   wide_rows();
-  if (failures == 0) std::printf("test_relu_runs: all passed\n");
-  return failures == 0 ? 0 : 1;
+  return finish("test_relu_runs");
 }

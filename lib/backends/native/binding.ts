@@ -8,6 +8,7 @@
  * transfer its buffers as soon as the call returns).
  */
 import type { PlanModel, RawTrajectory } from '../../engine/kernels.ts';
+import type { KmeansFit, KmeansLabels, KmeansSettings, ReluRunsProblem, ReluRunsSummaries } from '../../reln/types.ts';
 
 /**
  * The flattened model crosses the boundary exactly as the engine builds it
@@ -58,26 +59,10 @@ export interface NativeBuildInfo {
   defaultThreads: number;
 }
 
-/** reluRuns spec (native/cpu/relu_runs.h); weights per run: layers in order, each row-major [out, in]. */
-export interface NativeReluRunsSpec {
-  n: number;
-  dIn: number;
-  dOut: number;
-  hidden: number[];
-  /** [n, dIn] */
-  inputs: Float64Array;
-  /** [n, dOut] */
-  targets: Float64Array;
-  runs: number;
-  /** [runs, params per run] */
-  initWeights: Float64Array;
-  epochs: number;
-  lr: number;
-  momentum: number;
+/** reluRuns spec (native/cpu/relu_runs.h). */
+export interface NativeReluRunsSpec extends ReluRunsProblem {
   /** Strictly ascending epochs (= updates done) in [0, epochs]. */
   recordEpochs: Float64Array;
-  recordOutputs: boolean;
-  returnWeights: boolean;
   dtype: 'float64' | 'float32';
   /** 0 = hardware concurrency. */
   threads: number;
@@ -88,7 +73,7 @@ export interface NativeReluRunsSpec {
 /** An opaque, type-tagged handle to a native GatingRecord (the packed gating bits). */
 export type NativeRecordHandle = { readonly __gdlnGatingRecord: unique symbol };
 
-export interface NativeGatingRecord {
+export interface NativeGatingRecord extends ReluRunsSummaries {
   handle: NativeRecordHandle;
   runs: number;
   snapshots: number;
@@ -96,16 +81,6 @@ export interface NativeGatingRecord {
   words: number;
   hidden: number[];
   recordEpochs: Float64Array;
-  /** [runs, snapshots] */
-  loss: Float64Array;
-  /** [runs]: the loss after `epochs` updates */
-  finalLoss: Float64Array;
-  /** [runs, snapshots, layers] */
-  activeFraction: Float64Array;
-  /** [runs, snapshots, n, dOut] when recordOutputs */
-  outputs: Float64Array | null;
-  /** [runs, params] when returnWeights */
-  weights: Float64Array | null;
 }
 
 /** Index lists (null = all) selecting rows of a GatingRecord in (run, snapshot, layer, neuron) order. */
@@ -115,25 +90,13 @@ export interface NativeRecordSelection {
   layers: Int32Array | null;
 }
 
-export interface NativeKmeansOptions {
+export interface NativeKmeansOptions extends KmeansSettings {
   ks: Int32Array;
-  restarts: number;
-  seed: number;
-  maxIter: number;
-  tol: number;
-  labels: 'none' | 'distinct' | 'rows';
+  labels: KmeansLabels;
   threads: number;
 }
 
-export interface NativeKmeansOne {
-  k: number;
-  /** [k, d] */
-  centroids: Float64Array;
-  sizes: Float64Array;
-  inertia: number;
-  nIter: number;
-  bestRestart: number;
-  restartInertia: Float64Array;
+export interface NativeKmeansOne extends KmeansFit {
   labels?: Int32Array;
 }
 
