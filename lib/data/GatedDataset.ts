@@ -26,29 +26,63 @@ export interface GatedDatasetSpec {
   nSamples?: number;
 }
 
-/** Converts any accepted array form to a fresh Float64Array, checking finiteness. */
+/**
+ * True when `view`'s ArrayBuffer was transferred away (detached). A detached
+ * view reports length 0, so without this check it reads as an empty array.
+ */
+export function isDetachedView(view: ArrayBufferView): boolean {
+  try {
+    // Constructing any view over a detached buffer throws a TypeError.
+    new Uint8Array(view.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function notANumber(what: string, index: number, value: unknown, extra: Record<string, unknown> = {}): GdlnError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return new GdlnError(
+    'GDLN_INVALID_ARGUMENT',
+    `Expected numbers in ${what} but element ${index} is ${shown} (${value === null ? 'null' : typeof value})`,
+    { name: what, index, ...extra },
+  );
+}
+
+/**
+ * Converts any accepted array form to a fresh Float64Array, checking that every
+ * element is a finite number: strings, booleans, null and undefined are refused
+ * (GDLN_INVALID_ARGUMENT naming the element), never coerced.
+ */
 export function toFloat64(value: ArrayInput, what: string): Float64Array {
   let out: Float64Array;
   if (value instanceof Float64Array || value instanceof Float32Array) {
-    try {
-      out = Float64Array.from(value);
-    } catch {
-      // Reading a typed array whose ArrayBuffer was transferred away throws a TypeError.
-      throw invalidParameter('a typed array with an attached buffer', what, 'a detached (transferred) ArrayBuffer');
-    }
+    if (isDetachedView(value)) throw invalidParameter('a typed array with an attached buffer', what, 'a detached (transferred) ArrayBuffer');
+    out = new Float64Array(value);
   } else if (Array.isArray(value)) {
     if (value.length > 0 && Array.isArray(value[0])) {
-      const rows = value as readonly (readonly number[])[];
+      const rows = value as readonly (readonly unknown[])[];
       const width = rows[0].length;
       out = new Float64Array(rows.length * width);
-      rows.forEach((row, i) => {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
         if (!Array.isArray(row) || row.length !== width) {
           throw new GdlnError('GDLN_SHAPE_MISMATCH', `Expected every row of ${what} to have length ${width} but row ${i} has ${Array.isArray(row) ? row.length : typeof row}`, { name: what, row: i });
         }
-        for (let j = 0; j < width; j++) out[i * width + j] = row[j];
-      });
+        for (let j = 0; j < width; j++) {
+          const x = row[j];
+          if (typeof x !== 'number') throw notANumber(what, i * width + j, x, { row: i, column: j });
+          out[i * width + j] = x;
+        }
+      }
     } else {
-      out = Float64Array.from(value as readonly number[]);
+      const flat = value as readonly unknown[];
+      out = new Float64Array(flat.length);
+      for (let i = 0; i < flat.length; i++) {
+        const x = flat[i];
+        if (typeof x !== 'number') throw notANumber(what, i, x);
+        out[i] = x;
+      }
     }
   } else {
     throw invalidParameter('a Float64Array, Float32Array, number[] or number[][]', what, value);
@@ -106,6 +140,9 @@ export class GatedDataset {
       const value = inputs[first.name];
       if (value === undefined) throw new GdlnError('GDLN_INVALID_ARGUMENT', `Missing inputs for input node ${JSON.stringify(first.name)}`, { node: first.name });
       if (!isArrayInput(value)) throw invalidParameter('a Float64Array, Float32Array, number[] or number[][]', `inputs of node ${JSON.stringify(first.name)}`, value);
+      if (ArrayBuffer.isView(value) && isDetachedView(value)) {
+        throw invalidParameter('a typed array with an attached buffer', `inputs of node ${JSON.stringify(first.name)}`, 'a detached (transferred) ArrayBuffer', 'GDLN_INVALID_ARGUMENT', { node: first.name });
+      }
       const rows = firstLength(value);
       n = Number.isNaN(rows) ? (value as { length: number }).length / first.size : rows;
     }

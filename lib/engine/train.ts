@@ -4,8 +4,8 @@
  * the flat plan once, pick a backend and turn raw results into named objects.
  */
 import { GdlnAbortError, GdlnError, invalidParameter } from '../errors.ts';
-import type { GatedDataset } from '../data/GatedDataset.ts';
-import type { Graph } from '../graph/Graph.ts';
+import { GatedDataset, isDetachedView } from '../data/GatedDataset.ts';
+import { Graph } from '../graph/Graph.ts';
 import { getBackend, type BackendChoice } from '../backends/index.ts';
 import type { Backend, DType, LossName, RawTrajectory } from './kernels.ts';
 import { buildPlanModel } from './Plan.ts';
@@ -86,9 +86,45 @@ function requireSupport(backend: Backend, kernel: 'forward' | 'lossAndGradient' 
   }
 }
 
-function checkWeights(graph: Graph, weights: WeightSet): void {
+/**
+ * The three positional arguments every engine call takes: a Graph, a
+ * GatedDataset and a WeightSet, the last two built for that Graph, with no
+ * weight buffer transferred away since. Checked before anything else runs.
+ */
+function checkArguments(graph: Graph, data: GatedDataset, weights: WeightSet): void {
+  if (!(graph instanceof Graph)) throw invalidParameter('a Graph (new Graph({ nodes, edges }))', 'graph', graph);
+  if (!(data instanceof GatedDataset)) throw invalidParameter('a GatedDataset (new GatedDataset(graph, { inputs, targets }))', 'data', data);
   if (!(weights instanceof WeightSet)) throw invalidParameter('a WeightSet (see initWeights / WeightSet.fromRecord)', 'weights', weights);
   if (weights.graph !== graph) throw new GdlnError('GDLN_INVALID_ARGUMENT', 'The weights were built for a different Graph instance than the one given');
+  weights.matrices.forEach((m, e) => {
+    if (isDetachedView(m)) {
+      const edge = graph.edges[e]?.name;
+      throw invalidParameter('a Float64Array over a live (not detached) ArrayBuffer', `weights[${e}] (edge ${JSON.stringify(edge)})`, 'a detached (transferred) ArrayBuffer', 'GDLN_INVALID_ARGUMENT', { edge });
+    }
+  });
+}
+
+/** An AbortSignal, or an object that behaves like one (aborted + addEventListener / removeEventListener). */
+function isAbortSignalLike(x: unknown): x is AbortSignal {
+  if (typeof AbortSignal !== 'undefined' && x instanceof AbortSignal) return true;
+  const s = x as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown } | null;
+  return s != null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+}
+
+/** The Trajectory of a run that never started (aborted before): no records, the given weights. */
+function notStartedTrajectory(graph: Graph, backend: string, dtype: DType, weights: WeightSet, snapshotSteps: number[], groupNames: string[]): Trajectory {
+  const copy = () => weights.matrices.map((m) => m.slice());
+  const atZero = snapshotSteps.includes(0);
+  return toTrajectory(graph, backend, dtype, {
+    lossSteps: new Float64Array(0),
+    loss: new Float64Array(0),
+    groupLoss: new Float64Array(0),
+    snapshotSteps: atZero ? Float64Array.of(0) : new Float64Array(0),
+    snapshots: atZero ? [copy()] : [],
+    weights: copy(),
+    stepsDone: 0,
+    cancelled: true,
+  }, groupNames);
 }
 
 /**
@@ -96,7 +132,7 @@ function checkWeights(graph: Graph, weights: WeightSet): void {
  * @returns per node name, [N, |v|] row-major
  */
 export function forward(graph: Graph, data: GatedDataset, weights: WeightSet, options?: RunOptions): Record<string, Float64Array> {
-  checkWeights(graph, weights);
+  checkArguments(graph, data, weights);
   const { backend, dtype } = resolveBackend(options);
   requireSupport(backend, 'forward', dtype);
   const acts = backend.forward(buildPlanModel(graph, data), weights.matrices, dtype);
@@ -105,7 +141,7 @@ export function forward(graph: Graph, data: GatedDataset, weights: WeightSet, op
 
 /** The full-dataset loss and its exact gradient ∂L/∂W_e (as a WeightSet of gradients). */
 export function lossAndGradient(graph: Graph, data: GatedDataset, weights: WeightSet, options?: RunOptions & { loss?: LossName }): { loss: number; gradient: WeightSet } {
-  checkWeights(graph, weights);
+  checkArguments(graph, data, weights);
   const { backend, dtype } = resolveBackend(options);
   const loss = options?.loss ?? 'mse';
   if (loss !== 'mse' && loss !== 'softmaxCrossEntropy') throw invalidParameter("'mse' or 'softmaxCrossEntropy'", 'loss', loss);
@@ -118,14 +154,16 @@ export function lossAndGradient(graph: Graph, data: GatedDataset, weights: Weigh
  * Trains the GDLN for `steps` optimiser steps inside one backend call and
  * returns its trajectory.
  *
- * @throws GdlnError GDLN_INVALID_ARGUMENT (an option, named), GDLN_DIVERGED (non-finite loss),
- *   GdlnAbortError (code GDLN_ABORTED) when `signal` aborts; its `partial` is the Trajectory so far.
+ * @throws GdlnError GDLN_INVALID_ARGUMENT (an argument or option, named), GDLN_DIVERGED (non-finite
+ *   loss; `details.partial` is the {@link DivergedPartial} recorded before it, `details.step` its step),
+ *   GdlnAbortError (code GDLN_ABORTED) when `signal` aborts; its `partial` is the Trajectory so far
+ *   (the empty trajectory when the signal was aborted before the call).
  * @example
  * const traj = await train(graph, data, initWeights(graph, { seed: 1, scheme: { kind: 'gaussian', std: 1e-3 } }),
  *   { steps: 1000, lr: 0.1, backend: 'cpu', recordEvery: 10 });
  */
 export async function train(graph: Graph, data: GatedDataset, weights: WeightSet, options: TrainOptions): Promise<Trajectory> {
-  checkWeights(graph, weights);
+  checkArguments(graph, data, weights);
   if (options == null || typeof options !== 'object') throw invalidParameter('an options object', 'train options', options);
   const steps = positiveInt(options.steps, 'steps', true);
   const lr = options.lr;
@@ -139,9 +177,12 @@ export async function train(graph: Graph, data: GatedDataset, weights: WeightSet
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw invalidParameter('an integer seed in [0, 2^32)', 'seed', seed);
   const recordEvery = positiveInt(options.recordEvery ?? 1, 'recordEvery');
+  if (options.snapshots !== undefined && !Array.isArray(options.snapshots)) throw invalidParameter(`an array of integer steps in [0, ${steps}]`, 'snapshots', options.snapshots);
   const snapshotSteps = [...new Set(options.snapshots ?? [])].sort((a, b) => a - b);
   for (const s of snapshotSteps) if (!Number.isInteger(s) || s < 0 || s > steps) throw invalidParameter(`a snapshot step in [0, ${steps}]`, 'snapshots', s);
   const progressEvery = options.progressEvery === undefined ? Math.max(1, Math.floor(steps / 100)) : positiveInt(options.progressEvery, 'progressEvery');
+  if (options.onProgress != null && typeof options.onProgress !== 'function') throw invalidParameter('a function (step, steps, loss) => void', 'onProgress', options.onProgress);
+  if (options.signal != null && !isAbortSignalLike(options.signal)) throw invalidParameter('an AbortSignal (e.g. new AbortController().signal)', 'signal', options.signal);
 
   let groups: Int32Array | null = null;
   let groupNames: string[] = [];
@@ -161,8 +202,11 @@ export async function train(graph: Graph, data: GatedDataset, weights: WeightSet
 
   const { backend, dtype } = resolveBackend(options);
   requireSupport(backend, 'trainSteps', dtype);
-  if (options.signal?.aborted) throw new GdlnAbortError('The run was aborted before it started', null, { stepsDone: 0 });
-  const onProgress = options.onProgress;
+  if (options.signal?.aborted) {
+    throw new GdlnAbortError('The run was aborted before it started', notStartedTrajectory(graph, backend.name, dtype, weights, snapshotSteps, groupNames), { stepsDone: 0, steps });
+  }
+  const onProgress = options.onProgress ?? undefined;
+  const signal = options.signal ?? undefined;
   let settled = false;
   const raw = await backend.trainSteps(
     buildPlanModel(graph, data),
@@ -172,10 +216,12 @@ export async function train(graph: Graph, data: GatedDataset, weights: WeightSet
       snapshotSteps, groups, nGroups: groupNames.length, progressEvery: onProgress ? progressEvery : 0,
     },
     {
-      signal: options.signal,
+      signal,
       onProgress: onProgress ? (step, l) => { if (!settled) onProgress({ step, steps, loss: l }); } : undefined,
     },
-  ).finally(() => { settled = true; });
+  ).catch((err: unknown) => {
+    throw withDivergedPartial(err, graph, backend.name, dtype, groupNames);
+  }).finally(() => { settled = true; });
   const trajectory = toTrajectory(graph, backend.name, dtype, raw, groupNames);
   if (raw.cancelled) {
     throw new GdlnAbortError(`The run was aborted after ${raw.stepsDone} of ${steps} steps`, trajectory, { stepsDone: raw.stepsDone, steps });
@@ -184,14 +230,18 @@ export async function train(graph: Graph, data: GatedDataset, weights: WeightSet
 }
 
 function toTrajectory(graph: Graph, backend: string, dtype: DType, raw: RawTrajectory, groupNames: string[]): Trajectory {
+  return { ...toRecords(graph, backend, dtype, raw, groupNames), weights: new WeightSet(graph, raw.weights) };
+}
+
+/** Everything of a Trajectory but the final weights. */
+function toRecords(graph: Graph, backend: string, dtype: DType, raw: Omit<RawTrajectory, 'weights'>, groupNames: string[]): Omit<Trajectory, 'weights'> {
   const nRecords = raw.loss.length;
-  const t: Trajectory = {
+  const t: Omit<Trajectory, 'weights'> = {
     backend,
     dtype,
     steps: Array.from(raw.lossSteps),
     loss: raw.loss,
     snapshots: raw.snapshots.map((w, k) => ({ step: raw.snapshotSteps[k], weights: new WeightSet(graph, w) })),
-    weights: new WeightSet(graph, raw.weights),
     stepsDone: raw.stepsDone,
   };
   if (groupNames.length > 0) {
@@ -200,4 +250,32 @@ function toTrajectory(graph: Graph, backend: string, dtype: DType, raw: RawTraje
     );
   }
   return t;
+}
+
+/**
+ * What a run that diverged had recorded before the blow-up: the records (steps,
+ * loss, groupLoss) and the snapshots made so far, and `stepsDone`, the step at
+ * which the non-finite loss appeared. No `weights`: those are the non-finite ones.
+ */
+export type DivergedPartial = Omit<Trajectory, 'weights'>;
+
+/**
+ * A backend's GDLN_DIVERGED error carries the raw records in `details.partial`
+ * (lib/backends/js, lib/backends/native); this turns them into a
+ * {@link DivergedPartial} with named groups and WeightSet snapshots. Any other
+ * error passes through unchanged.
+ */
+function withDivergedPartial(err: unknown, graph: Graph, backend: string, dtype: DType, groupNames: string[]): unknown {
+  if (!(err instanceof GdlnError) || err.code !== 'GDLN_DIVERGED') return err;
+  const raw = err.details.partial as RawTrajectory | undefined;
+  if (raw == null || typeof raw !== 'object' || !(raw.loss instanceof Float64Array)) return err;
+  // A snapshot is kept only if its weights are still finite (WeightSet refuses others).
+  const finite = (ws: Float64Array[]) => ws.every((w) => w.every(Number.isFinite));
+  const kept = raw.snapshots.map((w, k) => ({ w, step: raw.snapshotSteps[k] })).filter((x) => finite(x.w));
+  const partial: DivergedPartial = toRecords(graph, backend, dtype, {
+    ...raw,
+    snapshots: kept.map((x) => x.w),
+    snapshotSteps: Float64Array.from(kept, (x) => x.step),
+  }, groupNames);
+  return new GdlnError('GDLN_DIVERGED', err.message, { ...err.details, partial });
 }

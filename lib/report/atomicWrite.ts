@@ -21,7 +21,13 @@ export function writeFileAtomic(path: string, contents: string | Uint8Array): vo
     }
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    // Best effort: when the folder cannot exist (its path runs through a regular
+    // file) rmSync itself throws ENOTDIR; the error worth reporting is the first.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written there
+    }
     throw new GdlnError('GDLN_IO', `Could not write ${path}: ${(err as Error).message}`, { path });
   }
 }

@@ -15,8 +15,25 @@ Napi::Function progress_callback_from_js(const Napi::Value& value) {
 
 namespace async_job_detail {
 
-RunState::RunState(Napi::Env env, std::shared_ptr<CancelFlag> flag)
-    : deferred(Napi::Promise::Deferred::New(env)), cancel(std::move(flag)) {}
+namespace {
+
+// The Promise executor: keeps (resolve, reject) in the RunState passed as data.
+// Called synchronously by the Promise constructor, inside RunState's constructor.
+void keep_resolvers(const Napi::CallbackInfo& info) {
+  auto* state = static_cast<RunState*>(info.Data());
+  state->resolve = Napi::Persistent(info[0].As<Napi::Function>());
+  state->reject = Napi::Persistent(info[1].As<Napi::Function>());
+}
+
+}  // namespace
+
+RunState::RunState(Napi::Env env, std::shared_ptr<CancelFlag> flag) : cancel(std::move(flag)) {
+  Napi::Function promise_ctor = env.Global().Get("Promise").As<Napi::Function>();
+  promise = promise_ctor.New({Napi::Function::New<keep_resolvers>(env, "executor", this)});
+  if (resolve.IsEmpty() || reject.IsEmpty()) {
+    throw gdln::Error(codes::kInternal, "the Promise constructor did not call its executor");
+  }
+}
 
 void report_progress(Napi::Env env, Napi::Function on_progress, RunState* state, double first,
                      double second) {

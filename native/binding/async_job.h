@@ -61,10 +61,18 @@ struct CancelFlag {
 // The JS-thread side of one run that does not depend on the result type.
 // Only the JS thread touches it (the compute thread holds its own copies of
 // the TSFN handle and the cancel flag).
+//
+// The promise is made with the JS Promise constructor, keeping its resolve and
+// reject functions as references, rather than napi_create_promise: a deferred
+// is freed only by settling it, which is impossible once the environment is
+// being torn down (worker.terminate() mid-run), so every killed run leaked it.
+// References are freed by their destructors, from the TSFN finalizer.
 struct RunState {
   RunState(Napi::Env env, std::shared_ptr<CancelFlag> flag);
 
-  Napi::Promise::Deferred deferred;
+  Napi::Object promise;  // valid only while the handle is being built
+  Napi::FunctionReference resolve;
+  Napi::FunctionReference reject;
   std::shared_ptr<CancelFlag> cancel;
   std::thread thread;
   bool settled = false;
@@ -166,7 +174,8 @@ class AsyncJob {
                    env, [cancel](const Napi::CallbackInfo&) { cancel->requested.store(true); }, "cancel"));
 
     auto ctx = std::make_unique<Context>(env, cancel);
-    handle.Set("promise", ctx->deferred.Promise());
+    handle.Set("promise", ctx->promise);
+    ctx->promise = Napi::Object();
     // One thread slot (the compute thread's); referenced by default.
     Tsfn tsfn = Tsfn::New(env, on_progress, resource, async_job_detail::kQueueSize, 1, ctx.get(), finalize,
                           static_cast<void*>(nullptr));
@@ -202,9 +211,8 @@ class AsyncJob {
 
   // Resolves or rejects exactly once. Must not throw: it runs inside a TSFN
   // callback, where an escaping exception would become an uncaught JS error.
-  // The value is built before the deferred is touched because Node frees a
-  // deferred on its first resolve/reject, even one that fails: a second
-  // attempt would be a use-after-free.
+  // The value is built before resolve/reject is called, and both references
+  // are dropped right after (a promise settles once anyway).
   static void settle(Napi::Env env, Context* ctx, Outcome& outcome) {
     if (ctx->settled) return;
     ctx->settled = true;
@@ -224,11 +232,10 @@ class AsyncJob {
         value = e.Value();  // building the result failed (out of memory, say)
         fulfil = false;
       }
-      if (fulfil) {
-        ctx->deferred.Resolve(value);
-      } else {
-        ctx->deferred.Reject(value);
-      }
+      Napi::FunctionReference& conclude = fulfil ? ctx->resolve : ctx->reject;
+      if (!conclude.IsEmpty()) conclude.Call({value});
+      ctx->resolve.Reset();
+      ctx->reject.Reset();
       ctx->progress_error.Reset();
       ctx->tsfn.Unref(env);  // nothing left to wait for (the thread releases it next)
     } catch (...) {

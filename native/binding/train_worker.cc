@@ -3,6 +3,7 @@
 #include "train_worker.h"
 
 #include <atomic>
+#include <exception>
 #include <memory>
 #include <utility>
 
@@ -24,9 +25,49 @@ struct TrainJob {
   bool report_progress = false;
 };
 
-Napi::Value trajectory_result(Napi::Env env, Trajectory& trajectory) { return trajectory_to_js(env, trajectory); }
+// What the compute thread hands back: the trajectory, or (diverged.code set) a
+// GDLN_DIVERGED failure with the trajectory recorded before it.
+struct TrainResult {
+  Trajectory trajectory;
+  ErrorInfo diverged;
+};
 
-using TrainRun = AsyncJob<Trajectory, trajectory_result>;
+// The run's result; a diverged run rejects with the coded error, its
+// `partial` property holding the trajectory recorded so far.
+Napi::Value train_result(Napi::Env env, TrainResult& result) {
+  if (result.diverged.code.empty()) return trajectory_to_js(env, result.trajectory);
+  Napi::Error error = coded_error(env, result.diverged);
+  error.Set("partial", trajectory_to_js(env, result.trajectory));
+  throw error;
+}
+
+// Runs the backend; a GDLN_DIVERGED that carries the partial trajectory as its
+// nested exception (native/cpu/train_loop.cc) becomes a TrainResult holding
+// both. Every other failure propagates.
+TrainResult run_train(Backend& backend, const Model& model, const WeightSet& weights, const TrainOptions& options,
+                      const RunHooks& hooks) {
+  TrainResult result;
+  try {
+    result.trajectory = backend.train(model, weights, options, hooks);
+    return result;
+  } catch (const gdln::Error& e) {
+    const auto* nested = dynamic_cast<const std::nested_exception*>(&e);
+    if (e.code() != codes::kDiverged || nested == nullptr || nested->nested_ptr() == nullptr) throw;
+    bool found = false;
+    try {
+      std::rethrow_exception(nested->nested_ptr());
+    } catch (Trajectory& partial) {
+      result.trajectory = std::move(partial);
+      found = true;
+    } catch (...) {
+    }
+    if (!found) throw;
+    result.diverged = {e.code(), e.what()};
+  }
+  return result;
+}
+
+using TrainRun = AsyncJob<TrainResult, train_result>;
 
 }  // namespace
 
@@ -51,7 +92,7 @@ Napi::Value js_train(const Napi::CallbackInfo& info) {
                                  channel.progress(static_cast<double>(step), loss);
                                };
                              }
-                             return job->backend->train(job->model, job->weights, job->options, hooks);
+                             return run_train(*job->backend, job->model, job->weights, job->options, hooks);
                            });
   });
 }

@@ -10,7 +10,8 @@
 //     then forward / loss / backward on the next shuffle.h batch, update.
 // Update (PyTorch SGD): d = g + wd·W;  buf = μ·buf + d (buf₀ = d);  W −= lr·buf
 // (with μ = 0: W −= lr·d, fused into the weight-gradient GEMM). A non-finite
-// loss throws GDLN_DIVERGED naming s.
+// loss throws GDLN_DIVERGED naming s, with the records made so far nested in it
+// (throw_diverged).
 // The progress callback gets (s, loss) for s = progress_every, 2·progress_every,
 // …: the full-dataset loss when s is a record step or the run is full batch,
 // else the loss of the batch about to be trained on.
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -89,13 +91,23 @@ void sgd_momentum_update(Weights<T>& w, const Weights<T>& grad, Weights<T>& mome
   });
 }
 
-[[noreturn]] void throw_diverged(int64_t step, double loss, const char* which) {
+// Throws GDLN_DIVERGED. The trajectory recorded so far (records, snapshots,
+// steps_done = step, the current weights) rides along as the nested exception
+// (std::throw_with_nested), so the binding can hand it back; anything catching
+// gdln::Error sees an ordinary GDLN_DIVERGED.
+[[noreturn]] void throw_diverged(int64_t step, double loss, const char* which, Trajectory&& partial) {
   char value[32];
   std::snprintf(value, sizeof value, "%.17g", loss);
-  throw Error(codes::kDiverged, std::string("Expected a finite ") + which + " but received " +
+  Error error(codes::kDiverged, std::string("Expected a finite ") + which + " but received " +
                                     value + " at step " + std::to_string(step) +
                                     " (after " + std::to_string(step) +
                                     " updates); lower the learning rate");
+  partial.steps_done = step;
+  try {
+    throw std::move(partial);
+  } catch (...) {
+    std::throw_with_nested(std::move(error));
+  }
 }
 
 }  // namespace
@@ -148,6 +160,10 @@ Trajectory engine_train(const Model& model, const WeightSet& initial,
                                     : std::numeric_limits<double>::quiet_NaN());
     }
   };
+  auto diverged = [&](int64_t step, double loss, const char* which) {
+    traj.weights = weights_to_double(w);
+    throw_diverged(step, loss, which, std::move(traj));
+  };
   auto evaluate_full = [&](bool with_gradient) {
     gated_matmul_forward(data, w, full_ws, pool);
     return loss_evaluate(data, options.loss, with_gradient, full_ws, pool);
@@ -168,7 +184,7 @@ Trajectory engine_train(const Model& model, const WeightSet& initial,
 
     if (step == options.steps || cancelled) {
       const double loss = evaluate_full(false);
-      if (!std::isfinite(loss)) throw_diverged(step, loss, "loss");
+      if (!std::isfinite(loss)) diverged(step, loss, "loss");
       record(step, loss);
       if (progress) hooks.on_progress(step, loss);
       traj.steps_done = step;
@@ -180,21 +196,21 @@ Trajectory engine_train(const Model& model, const WeightSet& initial,
     Workspace<T>* ws = &full_ws;
     if (full_batch) {
       const double loss = evaluate_full(true);
-      if (!std::isfinite(loss)) throw_diverged(step, loss, "loss");
+      if (!std::isfinite(loss)) diverged(step, loss, "loss");
       if (record_now) record(step, loss);
       if (progress) hooks.on_progress(step, loss);
     } else {
       double full_loss = 0;
       if (record_now) {
         full_loss = evaluate_full(false);
-        if (!std::isfinite(full_loss)) throw_diverged(step, full_loss, "loss");
+        if (!std::isfinite(full_loss)) diverged(step, full_loss, "loss");
         record(step, full_loss);
       }
       order.next(batch_rows);
       workspace_bind(data, batch_rows, false, true, batch_ws, pool);
       gated_matmul_forward(data, w, batch_ws, pool);
       const double batch_loss = loss_evaluate(data, options.loss, true, batch_ws, pool);
-      if (!std::isfinite(batch_loss)) throw_diverged(step, batch_loss, "minibatch loss");
+      if (!std::isfinite(batch_loss)) diverged(step, batch_loss, "minibatch loss");
       if (progress) hooks.on_progress(step, record_now ? full_loss : batch_loss);
       ws = &batch_ws;
     }

@@ -265,13 +265,11 @@ export const rows: BadInputRow[] = [
     id: 'data.string-elements', area: 'dataset', description: "numeric strings ['1', '0', …] as inputs",
     act: () => new GatedDataset(graph(), { inputs: { x: ['1', '0', '0', '1', '1', '1', '0', '0'] as never }, targets: { y: Y } }),
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['inputs of node "x"'] },
-    knownBug: 'toFloat64 (lib/data/GatedDataset.ts) coerces numeric strings / booleans / null with Float64Array.from: accepted silently',
   },
   {
     id: 'data.null-elements', area: 'dataset', description: 'null entries in input rows',
     act: () => new GatedDataset(graph(), { inputs: { x: [[null, 0], [0, 1], [1, 1], [0, 0]] as never }, targets: { y: Y } }),
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['inputs of node "x"'] },
-    knownBug: 'toFloat64 (lib/data/GatedDataset.ts) writes null as 0 in row-array inputs',
   },
   {
     id: 'data.detached-target', area: 'dataset', description: 'targets over a transferred (detached) ArrayBuffer',
@@ -287,7 +285,6 @@ export const rows: BadInputRow[] = [
     id: 'data.detached-first-input', area: 'dataset', description: 'the first input (N inferred from it) over a detached ArrayBuffer',
     act: () => new GatedDataset(graph(), { inputs: { x: detached(8) }, targets: { y: Y } }),
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['node "x"', 'detached'] },
-    knownBug: 'GatedDataset infers N = 0 from a detached first input and throws GDLN_SHAPE_MISMATCH about nSamples, naming neither the node nor the detached buffer',
   },
   {
     id: 'data.unknown-input-node', area: 'dataset', description: 'inputs keyed by a node that does not exist',
@@ -334,7 +331,6 @@ export const rows: BadInputRow[] = [
       return forward(g, null as never, w, { backend: 'js' });
     },
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['data'] },
-    knownBug: 'forward/lossAndGradient/train (lib/engine/train.ts → Plan.ts buildPlanModel) read data.graph without a check: TypeError "Cannot read properties of null"',
   },
 
   // ---- training options
@@ -417,7 +413,6 @@ export const rows: BadInputRow[] = [
     id: 'train.snapshots-not-array', area: 'train-options', description: 'snapshots: 2 (a number, not a list)',
     act: () => trainWith({ snapshots: 2 }),
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['snapshots'] },
-    knownBug: 'train() (lib/engine/train.ts, `new Set(options.snapshots ?? [])`) throws TypeError "number 2 is not iterable"',
   },
   {
     id: 'train.groups-length', area: 'train-options', description: 'groups with 2 labels for 4 samples',
@@ -446,14 +441,12 @@ export const rows: BadInputRow[] = [
     id: 'train.on-progress-not-function', area: 'train-options', description: 'onProgress: 5 (not a function)',
     act: () => trainWith({ onProgress: 5, progressEvery: 1 }),
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['onProgress'] },
-    knownBug: 'train() does not check onProgress; the backend calls it and the run rejects with TypeError "onProgress is not a function" (js: mid-run; cpu: from the progress callback)',
   },
   {
     id: 'train.signal-not-abortsignal', area: 'train-options', description: 'signal: {} on the cpu backend',
     needs: 'cpu',
     act: () => trainWith({ backend: 'cpu', signal: {} }),
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['signal'] },
-    knownBug: 'train() does not check signal; lib/backends/native/nativeBackend.ts starts the native run, then `signal?.addEventListener` throws TypeError (the started run is left to finish unobserved); js ignores it',
   },
   {
     id: 'train.forward-float16-cpu', area: 'train-options', description: "forward on cpu with dtype 'float16'",
@@ -526,7 +519,6 @@ export const rows: BadInputRow[] = [
       return train(g, d, w, { backend: 'js', steps: 1, lr: 0.1 });
     },
     expect: { code: 'GDLN_INVALID_ARGUMENT', mentions: ['detached'] },
-    knownBug: 'the js backend (jsBackend.ts `initial.map((w) => w.slice())`) throws TypeError on a detached weight matrix; cpu reports GDLN_INVALID_ARGUMENT',
   },
   {
     id: 'weights.detached-cpu', area: 'weights', description: 'a weight matrix whose buffer was transferred after construction (cpu)',
@@ -684,7 +676,6 @@ export const rows: BadInputRow[] = [
         return cliError(['xor', '--backend', 'js', '--steps', '20', '--out', join(dir, 'results')]);
       },
       expect: { code: 'GDLN_IO', mentions: ['results'] },
-      knownBug: 'lib/report/atomicWrite.ts writeFileAtomic: in the catch, `rmSync(tmp, { force: true })` throws ENOTDIR when the parent is a file, replacing the GDLN_IO error with a raw Error (main() rethrows it: `gdln` dies with a stack trace)',
       after: () => {
         try {
           assert.deepEqual(listing(dir), ['results'], `no temp file may remain in ${dir}`);
@@ -814,11 +805,58 @@ export const rows: BadInputRow[] = [
       assert.ok(p.steps.length > 0 && p.steps[0] === 0, 'the partial trajectory starts at step 0');
       assert.ok(Array.from(p.loss).slice(0, -1).every(Number.isFinite), 'records before the last are finite');
     },
-    knownBug: 'GDLN_DIVERGED (jsBackend.ts record()/step, native train_loop.cc) carries only {step}: the loss records before the blow-up are lost (issue 8: "without losing results")',
+  },
+  {
+    id: 'diverge.partial-kept-cpu', area: 'divergence', description: 'a diverged cpu float64 run keeps the trajectory recorded before the blow-up',
+    needs: 'cpu',
+    act: () => trainWith({ backend: 'cpu', lr: 1e6, steps: 50 }),
+    expect: { code: 'GDLN_DIVERGED', mentions: ['step'] },
+    after: (err) => {
+      const partial = (err as { partial?: { steps?: number[]; loss?: Float64Array } }).partial ?? (err.details as { partial?: unknown }).partial;
+      assert.ok(partial != null, 'the GDLN_DIVERGED error carries no partial trajectory');
+      const p = partial as { steps: number[]; loss: Float64Array };
+      assert.ok(p.steps.length > 0 && p.steps[0] === 0, 'the partial trajectory starts at step 0');
+      assert.ok(Array.from(p.loss).slice(0, -1).every(Number.isFinite), 'records before the last are finite');
+    },
+  },
+  {
+    id: 'diverge.partial-kept-cpu-f32', area: 'divergence', description: 'a diverged cpu float32 minibatch run keeps its records and groups',
+    needs: 'cpu',
+    act: () => trainWith({ backend: 'cpu', dtype: 'float32', lr: 1e6, steps: 50, batchSize: 2, groups: ['a', 'b', 'a', 'b'] }),
+    expect: { code: 'GDLN_DIVERGED', mentions: ['step'] },
+    after: (err) => {
+      const partial = (err as { partial?: { steps?: number[]; loss?: Float64Array } }).partial ?? (err.details as { partial?: unknown }).partial;
+      assert.ok(partial != null, 'the GDLN_DIVERGED error carries no partial trajectory');
+      const p = partial as { steps: number[]; loss: Float64Array };
+      assert.ok(p.steps.length > 0 && p.steps[0] === 0, 'the partial trajectory starts at step 0');
+      assert.ok(Array.from(p.loss).slice(0, -1).every(Number.isFinite), 'records before the last are finite');
+    },
   },
   {
     id: 'abort.before-start', area: 'cancellation', description: 'an AbortSignal aborted before train() is called',
-    act: () => trainWith({ signal: AbortSignal.abort() }),
+    act: () => trainWith({ signal: AbortSignal.abort(), snapshots: [0] }),
     expect: { code: 'GDLN_ABORTED', mentions: ['aborted before it started'] },
+    after: (err) => {
+      // The same partial on every backend: no records, the given weights, a snapshot at 0 if asked.
+      const p = (err as { partial?: { steps: number[]; loss: Float64Array; stepsDone: number; snapshots: { step: number }[] } | null }).partial;
+      assert.ok(p != null, 'the abort carries a partial trajectory');
+      assert.deepEqual(p.steps, []);
+      assert.equal(p.loss.length, 0);
+      assert.equal(p.stepsDone, 0);
+      assert.deepEqual(p.snapshots.map((x) => x.step), [0]);
+    },
+  },
+  {
+    id: 'abort.before-start-cpu', area: 'cancellation', description: 'an AbortSignal aborted before train() on cpu: the same empty partial as js',
+    needs: 'cpu',
+    act: () => trainWith({ backend: 'cpu', signal: AbortSignal.abort() }),
+    expect: { code: 'GDLN_ABORTED', mentions: ['aborted before it started'] },
+    after: (err) => {
+      const p = (err as { partial?: { steps: number[]; loss: Float64Array; backend: string } | null }).partial;
+      assert.ok(p != null, 'the abort carries a partial trajectory');
+      assert.deepEqual(p.steps, []);
+      assert.equal(p.loss.length, 0);
+      assert.equal(p.backend, 'cpu');
+    },
   },
 ];

@@ -147,8 +147,9 @@ export async function runCancellation(options: { runs: number; backend: BackendN
           if (scenario === 'after-settle') s.wrongOutcome.push(`${where}: aborted although the abort came after settlement`);
           const p = err.partial as Trajectory | null;
           if (scenario === 'before') {
-            // train() rejects before calling the backend: nothing was recorded.
-            if (p !== null && p.stepsDone !== 0) s.badPartial.push(`${where}: pre-aborted run reports stepsDone ${p.stepsDone}`);
+            // train() rejects before calling the backend: an empty trajectory (no records, the given weights).
+            if (p === null || typeof p !== 'object') s.badPartial.push(`${where}: pre-aborted run has no partial trajectory`);
+            else if (p.stepsDone !== 0 || p.steps.length !== 0 || p.loss.length !== 0) s.badPartial.push(`${where}: pre-aborted run reports stepsDone ${p.stepsDone} and ${p.steps.length} records`);
           } else if (p === null || typeof p !== 'object') {
             s.badPartial.push(`${where}: no partial trajectory`);
           } else {

@@ -4,7 +4,8 @@
  * snapshots, minibatch order, momentum, divergence, cancellation) is stated
  * here in code and in docs/architecture.md; native backends must match it.
  */
-import { GdlnError } from '../../errors.ts';
+import { GdlnError, invalidParameter } from '../../errors.ts';
+import { isDetachedView } from '../../data/GatedDataset.ts';
 import type { Backend, DType, KernelName, LossName, PlanModel, RawTrajectory, TrainHooks, TrainKernelOptions } from '../../engine/kernels.ts';
 import { Rng } from '../../init/rng.ts';
 import { referenceForward, referenceLossAndGradient, referenceSampleLosses } from './reference.ts';
@@ -49,7 +50,10 @@ function recordLoss(model: PlanModel, weights: Float64Array[], loss: LossName, g
 }
 
 async function jsTrainSteps(model: PlanModel, initial: Float64Array[], o: TrainKernelOptions, hooks: TrainHooks): Promise<RawTrajectory> {
-  const weights = initial.map((w) => w.slice());
+  const weights = initial.map((w, e) => {
+    if (isDetachedView(w)) throw invalidParameter('a Float64Array over a live (not detached) ArrayBuffer', `weights[${e}]`, 'a detached (transferred) ArrayBuffer', 'GDLN_INVALID_ARGUMENT', { edge: e });
+    return w.slice();
+  });
   const velocity = o.momentum > 0 ? initial.map((w) => new Float64Array(w.length)) : null;
   const N = model.nSamples;
   const full = allSamples(N);
@@ -63,11 +67,31 @@ async function jsTrainSteps(model: PlanModel, initial: Float64Array[], o: TrainK
   const snapshotSteps: number[] = [];
   const snapshots: Float64Array[][] = [];
   const snapshotSet = new Set(o.snapshotSteps);
+  // GDLN_DIVERGED keeps what was recorded before the blow-up in details.partial
+  // (a RawTrajectory without the non-finite record; its weights are those of the
+  // failing step); lib/engine/train.ts turns it into a DivergedPartial.
+  const diverged = (step: number, loss: number) => {
+    const partial: RawTrajectory = {
+      lossSteps: Float64Array.from(lossSteps),
+      loss: Float64Array.from(rec.loss),
+      groupLoss: Float64Array.from(rec.group),
+      snapshotSteps: Float64Array.from(snapshotSteps),
+      snapshots,
+      weights,
+      stepsDone: step,
+      cancelled: false,
+    };
+    return new GdlnError('GDLN_DIVERGED', `The loss became non-finite (${loss}) at step ${step}; lower the learning rate`, { step, partial });
+  };
   const record = (step: number) => {
-    lossSteps.push(step);
     recordLoss(model, weights, o.loss, o.groups, o.nGroups, rec);
     const last = rec.loss[rec.loss.length - 1];
-    if (!Number.isFinite(last)) throw new GdlnError('GDLN_DIVERGED', `The loss became non-finite (${last}) at step ${step}; lower the learning rate`, { step });
+    if (!Number.isFinite(last)) {
+      rec.loss.pop();
+      rec.group.length = rec.loss.length * (o.groups !== null ? o.nGroups : 0);
+      throw diverged(step, last);
+    }
+    lossSteps.push(step);
   };
   const snapshot = (step: number) => {
     if (snapshotSet.has(step)) {
@@ -100,7 +124,7 @@ async function jsTrainSteps(model: PlanModel, initial: Float64Array[], o: TrainK
       cursor += batch.length;
     }
     const { loss, gradient } = referenceLossAndGradient(model, weights, batch, o.loss);
-    if (!Number.isFinite(loss)) throw new GdlnError('GDLN_DIVERGED', `The loss became non-finite (${loss}) at step ${s}; lower the learning rate`, { step: s });
+    if (!Number.isFinite(loss)) throw diverged(s, loss);
     for (let e = 0; e < weights.length; e++) {
       const w = weights[e];
       const g = gradient[e];

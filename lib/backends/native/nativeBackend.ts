@@ -8,9 +8,10 @@
  * resolves at once, cancelled, with the initial weights); a later abort asks
  * the native run to stop at the next step boundary and it resolves with what it
  * recorded. onProgress never runs after the promise settles; if it throws, the
- * run stops and trainSteps rejects with that same error.
+ * run stops and trainSteps rejects with that same error. A GDLN_DIVERGED
+ * rejection keeps the records made before the blow-up in `details.partial`.
  */
-import { fromNative } from '../../errors.ts';
+import { fromNative, type GdlnError } from '../../errors.ts';
 import type { Backend, DType, KernelName, PlanModel, RawTrajectory, TrainHooks, TrainKernelOptions } from '../../engine/kernels.ts';
 import type { NativeBinding, NativeTrainHandle } from './binding.ts';
 import { loadNative } from './loader.ts';
@@ -95,13 +96,30 @@ async function trainSteps(
       raw = await started.promise;
     } catch (err) {
       if (progressError) throw progressError.error;
-      throw fromNative(err, `${kind} trainSteps`);
+      throw withPartial(fromNative(err, `${kind} trainSteps`), err);
     }
     if (progressError) throw progressError.error;
     return raw;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * A GDLN_DIVERGED rejection from the addon carries `partial`, the raw
+ * trajectory recorded before the blow-up (native/binding/train_worker.cc);
+ * it is kept as `details.partial` (lib/engine/train.ts names it), and its
+ * stepsDone as `details.step`.
+ */
+function withPartial(error: GdlnError, raw: unknown): GdlnError {
+  const partial = (raw as { partial?: unknown } | null)?.partial;
+  if (error.code === 'GDLN_DIVERGED' && partial != null && typeof partial === 'object') {
+    // details.step as the js backend gives it: the step of the non-finite loss.
+    const step = (partial as { stepsDone?: unknown }).stepsDone;
+    if (typeof step === 'number') error.details.step = step;
+    error.details.partial = partial;
+  }
+  return error;
 }
 
 /** The trajectory of a run aborted before it started: nothing computed, weights as given. */
