@@ -2,7 +2,7 @@
 // the maths and the determinism promise).
 //
 // Each node is handled in two parallel phases:
-//   1. one GEMM task per (edge, block of kRowBlock active rows): gather the
+//   1. one GEMM task per (edge, block of kGemmRowBlock active rows): gather the
 //      active rows of the operand, multiply, write a per-edge scratch block;
 //   2. one task per block of kRowBlock batch rows of the node: add the edges'
 //      scratch rows into the node in ascending edge order, then apply the
@@ -33,7 +33,7 @@ void grow(std::vector<T>& values, int64_t n) {
 int64_t n_blocks(int64_t n, int64_t block) { return (n + block - 1) / block; }
 
 // Rows [j0, j1) of an edge's active list, columns [c0, c1) of the GEMM's output
-// (c1 = −1: all of them). Few rows (≤ kRowBlock) on a wide W would make one task
+// (c1 = −1: all of them). Few rows (≤ kGemmRowBlock) on a wide W would make one task
 // per edge, i.e. one thread; those GEMMs are also cut into column blocks (wide()).
 struct RowTask {
   int32_t edge;
@@ -44,7 +44,7 @@ struct RowTask {
 };
 
 bool wide(const GraphInfo& g, const EdgePlan& ep, int32_t e) {
-  return ep.n_active() <= kRowBlock && g.weight_size[e] >= kFusedMinWeights;
+  return ep.n_active() <= kGemmRowBlock && g.weight_size[e] >= kFusedMinWeights;
 }
 
 // cols(e): width of the GEMM's output for edge e; split: whether wide edges are cut.
@@ -64,8 +64,8 @@ void collect_row_tasks(const std::vector<int32_t>& edges, const GraphInfo& g,
       }
       continue;
     }
-    for (int64_t j0 = 0; j0 < m; j0 += kRowBlock) {
-      tasks.push_back({e, j0, std::min(m, j0 + kRowBlock)});
+    for (int64_t j0 = 0; j0 < m; j0 += kGemmRowBlock) {
+      tasks.push_back({e, j0, std::min(m, j0 + kGemmRowBlock)});
     }
   }
 }
@@ -103,7 +103,18 @@ T edge_gate_at(const std::vector<T>& gate, int64_t sample) {
 template <typename T>
 const T* gated_grad_of(const Workspace<T>& ws, int32_t e, int32_t target) {
   const EdgePlan& ep = ws.plan.edges[e];
-  return ep.full && ep.unit_gate ? ws.grad[target].data() : ws.gated_grad[e].data();
+  return ep.unit_gate && ep.contiguous
+             ? ws.grad[target].data() + ep.first_row() * ws.plan_width[target]
+             : ws.gated_grad[e].data();
+}
+
+// h_s on the edge's active rows, [m, |s|]: in place when the rows are contiguous (full
+// edges included), else the copy the forward gathered.
+template <typename T>
+const T* source_rows_of(const Workspace<T>& ws, int32_t e, int32_t source) {
+  const EdgePlan& ep = ws.plan.edges[e];
+  return ep.contiguous ? ws.h[source] + ep.first_row() * ws.plan_width[source]
+                       : ws.gathered[e].data();
 }
 
 }  // namespace
@@ -117,6 +128,7 @@ void workspace_bind(const ModelData<T>& data, const std::vector<int32_t>& rows,
   const BatchPlan& plan = ws.plan;
   const int64_t batch = plan.batch;
 
+  ws.plan_width = g.size;
   ws.pre.resize(g.n_nodes);
   ws.post.resize(g.n_nodes);
   ws.h.assign(g.n_nodes, nullptr);
@@ -144,10 +156,10 @@ void workspace_bind(const ModelData<T>& data, const std::vector<int32_t>& rows,
     const int64_t m = ep.n_active();
     const int64_t width_s = g.size[g.source[e]];
     const int64_t wt = g.size[g.target[e]];
-    if (!ep.full) grow(ws.gathered[e], m * width_s);
+    if (!ep.contiguous) grow(ws.gathered[e], m * width_s);
     int64_t scratch = ep.direct_forward ? 0 : m * wt;
     if (with_gradient) {
-      if (!(ep.full && ep.unit_gate)) grow(ws.gated_grad[e], m * wt);
+      if (!(ep.contiguous && ep.unit_gate)) grow(ws.gated_grad[e], m * wt);
       // The input-gradient GEMM only runs for edges leaving non-input nodes.
       if (!ep.direct_backward && !g.is_input[g.source[e]]) scratch = std::max(scratch, m * width_s);
     }
@@ -185,10 +197,10 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
     const std::vector<int32_t>& in = g.in_edges[t];
 
     // Phase 1: C_q[j] = W_q h_s[active_j]  — x: [rows, |s|], W_q: [|t|, |s|].
-    // Wide edges that carry every row are cut by output column (rows of W_q); a
-    // non-full edge is gathered by its row-block task, so it is not cut.
+    // Wide edges whose rows are contiguous are cut by output column (rows of W_q); any
+    // other edge is gathered by its row-block task, so it is not cut.
     collect_row_tasks(in, g, plan, true, [&](int32_t e) {
-      return plan.edges[e].full ? g.size[t] : int64_t{0};
+      return plan.edges[e].contiguous ? g.size[t] : int64_t{0};
     }, tasks);
     pool.parallel_for(static_cast<int64_t>(tasks.size()), 1, [&](int64_t k0, int64_t k1) {
       for (int64_t k = k0; k < k1; ++k) {
@@ -198,8 +210,8 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
         const int64_t width_s = g.size[s];
         const EdgePlan& ep = plan.edges[e];
         const int64_t n_rows = task.j1 - task.j0;
-        const T* x = ws.h[s] + task.j0 * width_s;
-        if (!ep.full) {
+        const T* x = ws.h[s] + (ep.first_row() + task.j0) * width_s;
+        if (!ep.contiguous) {
           T* dst = ws.gathered[e].data() + task.j0 * width_s;
           for (int64_t j = task.j0; j < task.j1; ++j) {
             std::memcpy(dst + (j - task.j0) * width_s,
@@ -334,7 +346,7 @@ void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
           const int64_t m = ep.n_active();
           T* part = ws.partial[e].data() + task.block * m * width_s;
           std::fill(part, part + m * width_s, T(0));
-          const T* x = ep.full ? ws.h[s] : ws.gathered[e].data();
+          const T* x = source_rows_of(ws, e, s);
           fused_rows<T>(m, task.i0, task.i1, width_s, gated_grad_of(ws, e, t), g.size[t], x,
                         (*sgd->w)[e].data(), part, sgd->alpha, sgd->beta);
           continue;
@@ -392,7 +404,7 @@ void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
     auto gate_in_edges = [&](int64_t r0, int64_t r1) {
       for (int32_t e : g.in_edges[s]) {
         const EdgePlan& ep = plan.edges[e];
-        if (ep.full && ep.unit_gate) continue;  // gated_grad_of reads d_s itself
+        if (ep.contiguous && ep.unit_gate) continue;  // gated_grad_of reads d_s itself
         int64_t first = 0, last = 0;
         active_range(ep.active, r0, r1, first, last);
         const std::vector<T>& gate = data.edge_gate[e];
@@ -494,7 +506,7 @@ void gated_matmul_weight_grad(const ModelData<T>& data, Workspace<T>& ws, Weight
       // out[r0:r1, c0:c1] = alpha Dᵀ G + beta out — D: [m, |t|] (gated ∂L/∂a_t),
       // G: [m, |s|] (h_s on the active rows).
       const T* d = gated_grad_of(ws, e, t) + tile.r0;
-      const T* x = (ep.full ? ws.h[s] : ws.gathered[e].data()) + tile.c0;
+      const T* x = source_rows_of(ws, e, s) + tile.c0;
       gemm<T>(Trans::Yes, Trans::No, tile.r1 - tile.r0, tile.c1 - tile.c0, m, alpha, d, wt, x,
               width_s, beta, c, width_s);
     }

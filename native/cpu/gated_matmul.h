@@ -34,6 +34,7 @@ using Weights = std::vector<std::vector<T>>;  // per edge, row-major [|t|, |s|]
 template <typename T>
 struct Workspace {
   BatchPlan plan;
+  std::vector<int64_t> plan_width;         // per node: |v| (for in-place row views)
   std::vector<std::vector<T>> pre;         // per non-input node: a_v [B, |v|]
   std::vector<std::vector<T>> post;        // per node: h_v [B, |v|] (unused when `h` aliases data)
   std::vector<const T*> h;                 // per node: where h_v lives
