@@ -215,7 +215,7 @@ if (want('W2')) {
   for (const [N, D] of sizes) {
     const size = `N=${N} D=${D}`;
     log(`W2 ${size} …`);
-    const g = await gdlnPathways(N, D, N >= 4000 ? 10 : 20, quick ? 3 : 5);
+    const g = await gdlnPathways(N, D, 20, quick ? 3 : 5);
     const p = peerSkip ?? bestPeer(['w2', '--N', String(N), '--D', String(D)]);
     const bytes = g instanceof Error ? 2 * (8 * N + (D - 2) * N * N + 15 * N) * 4 : g.weightBytes;
     // GB/s at the traffic floor: every weight read once forward, read + written once backward.
