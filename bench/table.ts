@@ -193,7 +193,6 @@ const shape = (M: number, K: number): RoutingShape => ({ M, K, S: 8, D: 784, H: 
 const w1Flops = (s: RoutingShape) => 6 * s.M * s.K * s.S * (s.D * s.H + s.H * s.H + s.H * s.C);
 // W1b: the distinct work (each image once per encoder, the hidden edge once per (domain, image), decoders per route).
 const w1bFlops = (s: RoutingShape) => 6 * (s.M * s.S * (s.D * s.H + s.H * s.H) + s.M * s.K * s.S * s.H * s.C);
-const denseInputGB = (s: RoutingShape) => (s.M * s.M * s.K * s.S * s.D * 8) / 1e9;
 
 for (const w of ['W1a', 'W1b'] as const) {
   if (!want(w)) continue;
@@ -201,10 +200,9 @@ for (const w of ['W1a', 'W1b'] as const) {
     const s = shape(M, K);
     const size = `M=${M} K=${K} (N=${M * K * 8})`;
     log(`${w} ${size} …`);
-    const cfg: RoutingConfig = { id: `${w}-M${M}`, shape: s, sharedImages: w === 'W1b' };
-    const g = denseInputGB(s) > 4
-      ? new Error(`skipped: the model's dense per-domain inputs would need M·N·784 float64 = ${denseInputGB(s).toFixed(0)} GB (sparse inputs not implemented)`)
-      : await gdlnRouting(cfg, M * K * 8 <= 1000 ? 30 : 24, quick ? 3 : 5);
+    const cfg: RoutingConfig = { id: `${w}-M${M}`, shape: s, sharedImages: w === 'W1b', layout: 'compact' };
+    // Compact layout (routing.ts): one input node x, M gated encoder edges; one output y, M decoders.
+    const g = await gdlnRouting(cfg, M * K * 8 <= 1000 ? 30 : M >= 100 ? 8 : 24, quick ? 3 : 5);
     const p = peerSkip ?? bestPeer([w === 'W1a' ? 'w1a' : 'w1b', '--M', String(M), '--K', String(K)]);
     const flops = w === 'W1a' ? w1Flops(s) : w1bFlops(s);
     const bound = M === 10 ? 'overhead (small GEMMs, per-op cost)' : 'compute (GEMM)';
@@ -217,7 +215,7 @@ if (want('W2')) {
   for (const [N, D] of sizes) {
     const size = `N=${N} D=${D}`;
     log(`W2 ${size} …`);
-    const g = await gdlnPathways(N, D, N >= 4000 ? 5 : 20, quick ? 3 : 5);
+    const g = await gdlnPathways(N, D, 20, quick ? 3 : 5);
     const p = peerSkip ?? bestPeer(['w2', '--N', String(N), '--D', String(D)]);
     const bytes = g instanceof Error ? 2 * (8 * N + (D - 2) * N * N + 15 * N) * 4 : g.weightBytes;
     // GB/s at the traffic floor: every weight read once forward, read + written once backward.

@@ -57,6 +57,16 @@ export interface RoutingConfig {
    * activations across the K routes; gdln's plan finds that itself (plan.h, shared prefixes).
    */
   sharedImages?: boolean;
+  /**
+   * 'domains' (default): M input nodes in_i and M output nodes out_j, dense [N, D] / [N, C] data on
+   * each (M·N·D inputs, mostly zeros). 'compact': ONE input node x (the sample's image) with M
+   * parallel gated encoder edges enc<i> into h1, and ONE output node y with M gated decoder edges
+   * dec<j> (lib/data/vision/transformedRouting.ts uses the same). It is the same network: per
+   * sample exactly one encoder and one decoder are gated on, so h1 = W_i x and y = W_j h2 in both,
+   * and the domains layout's other outputs are exactly 0 against target 0 (they add 0 to the loss).
+   * Same loss and gradients (test/api/bench-routing.test.ts checks it), N·(D + C) data instead of M·N·(D + C).
+   */
+  layout?: 'domains' | 'compact';
 }
 
 /** App. D shapes: N = 10·4·8 = 320. */
@@ -109,7 +119,7 @@ export interface RoutingWorkload {
   sharedEdge: number;
   /** Edge index of h2→out_j, per j. */
   decoderEdge: number[];
-  /** Node index of in_m / out_j. */
+  /** Node index of in_m / out_j (compact layout: every entry is x / y). */
   inputNode: number[];
   outputNode: number[];
   /** Per sample: its input domain i and trained output domain j. */
@@ -117,7 +127,22 @@ export interface RoutingWorkload {
   routeOut: Int32Array;
 }
 
-export function routingGraph(s: RoutingShape): Graph {
+export function routingGraph(s: RoutingShape, layout: 'domains' | 'compact' = 'domains'): Graph {
+  if (layout === 'compact') {
+    return new Graph({
+      nodes: [
+        { name: 'x', size: s.D },
+        { name: 'h1', size: s.H },
+        { name: 'h2', size: s.H },
+        { name: 'y', size: s.C },
+      ],
+      edges: [
+        ...Array.from({ length: s.M }, (_, m) => ({ from: 'x', to: 'h1', name: `enc${m}` })),
+        { from: 'h1', to: 'h2', name: 'h1->h2' },
+        ...Array.from({ length: s.M }, (_, j) => ({ from: 'h2', to: 'y', name: `dec${j}` })),
+      ],
+    });
+  }
   const nodes = [
     ...Array.from({ length: s.M }, (_, m) => ({ name: `in${m}`, size: s.D })),
     { name: 'h1', size: s.H },
@@ -137,7 +162,12 @@ export function buildRouting(config: RoutingConfig, seed = 1): RoutingWorkload {
   const s = config.shape;
   if (!(s.K >= 1 && s.K <= s.M)) throw new RangeError(`K must be in [1, M]; got K=${s.K}, M=${s.M}`);
   const N = nSamples(s);
-  const graph = routingGraph(s);
+  const compact = config.layout === 'compact';
+  const graph = routingGraph(s, config.layout);
+  const inName = (m: number) => (compact ? 'x' : `in${m}`);
+  const outName = (j: number) => (compact ? 'y' : `out${j}`);
+  const encName = (m: number) => (compact ? `enc${m}` : `in${m}->h1`);
+  const decName = (j: number) => (compact ? `dec${j}` : `h2->out${j}`);
   const routeIn = new Int32Array(N);
   const routeOut = new Int32Array(N);
   for (let i = 0, n = 0; i < s.M; i++) {
@@ -153,20 +183,26 @@ export function buildRouting(config: RoutingConfig, seed = 1): RoutingWorkload {
   const inputs: Record<string, Float64Array> = {};
   const targets: Record<string, Float64Array> = {};
   const edgeGates: Record<string, Float64Array> = {};
+  if (compact) {
+    inputs.x = new Float64Array(N * s.D);
+    targets.y = new Float64Array(N * s.C);
+  }
   for (let m = 0; m < s.M; m++) {
-    inputs[`in${m}`] = new Float64Array(N * s.D);
-    targets[`out${m}`] = new Float64Array(N * s.C);
-    edgeGates[`in${m}->h1`] = new Float64Array(N);
-    edgeGates[`h2->out${m}`] = new Float64Array(N);
+    if (!compact) {
+      inputs[`in${m}`] = new Float64Array(N * s.D);
+      targets[`out${m}`] = new Float64Array(N * s.C);
+    }
+    edgeGates[encName(m)] = new Float64Array(N);
+    edgeGates[decName(m)] = new Float64Array(N);
   }
   for (let n = 0; n < N; n++) {
-    const x = inputs[`in${routeIn[n]}`];
+    const x = inputs[inName(routeIn[n])];
     if (images) x.set(images.slice((n % s.S) * s.D, (n % s.S + 1) * s.D), n * s.D);
     else for (let d = 0; d < s.D; d++) x[n * s.D + d] = rng.normal();
-    const y = targets[`out${routeOut[n]}`];
+    const y = targets[outName(routeOut[n])];
     for (let c = 0; c < s.C; c++) y[n * s.C + c] = rng.normal();
-    edgeGates[`in${routeIn[n]}->h1`][n] = 1;
-    edgeGates[`h2->out${routeOut[n]}`][n] = 1;
+    edgeGates[encName(routeIn[n])][n] = 1;
+    edgeGates[decName(routeOut[n])][n] = 1;
   }
   // GatedDataset copies every array; ours become garbage on return. For the large
   // config the inputs are M·N·D·8 bytes = 1.3 GB (mostly zeros), so peak memory
@@ -193,11 +229,11 @@ export function buildRouting(config: RoutingConfig, seed = 1): RoutingWorkload {
     data,
     weights,
     model: buildPlanModel(graph, data),
-    encoderEdge: Array.from({ length: s.M }, (_, m) => graph.edge(`in${m}->h1`).index),
+    encoderEdge: Array.from({ length: s.M }, (_, m) => graph.edge(encName(m)).index),
     sharedEdge: graph.edge('h1->h2').index,
-    decoderEdge: Array.from({ length: s.M }, (_, j) => graph.edge(`h2->out${j}`).index),
-    inputNode: Array.from({ length: s.M }, (_, m) => graph.node(`in${m}`).index),
-    outputNode: Array.from({ length: s.M }, (_, j) => graph.node(`out${j}`).index),
+    decoderEdge: Array.from({ length: s.M }, (_, j) => graph.edge(decName(j)).index),
+    inputNode: Array.from({ length: s.M }, (_, m) => graph.node(inName(m)).index),
+    outputNode: Array.from({ length: s.M }, (_, j) => graph.node(outName(j)).index),
     routeIn,
     routeOut,
   };

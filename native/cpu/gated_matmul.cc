@@ -2,7 +2,7 @@
 // the maths and the determinism promise).
 //
 // Each node is handled in two parallel phases:
-//   1. one GEMM task per (edge, block of kRowBlock active rows): gather the
+//   1. one GEMM task per (edge, block of kGemmRowBlock active rows): gather the
 //      active rows of the operand, multiply, write a per-edge scratch block;
 //   2. one task per block of kRowBlock batch rows of the node: add the edges'
 //      scratch rows into the node in ascending edge order, then apply the
@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "activations.h"
+#include "fused_update.h"
 #include "gdln/gemm.h"
 
 namespace gdln {
@@ -31,20 +32,40 @@ void grow(std::vector<T>& values, int64_t n) {
 
 int64_t n_blocks(int64_t n, int64_t block) { return (n + block - 1) / block; }
 
-// Rows [j0, j1) of an edge's active list.
+// Rows [j0, j1) of an edge's active list, columns [c0, c1) of the GEMM's output
+// (c1 = −1: all of them). Few rows (≤ kGemmRowBlock) on a wide W would make one task
+// per edge, i.e. one thread; those GEMMs are also cut into column blocks (wide()).
 struct RowTask {
   int32_t edge;
   int64_t j0;
   int64_t j1;
+  int64_t c0 = 0;
+  int64_t c1 = -1;
 };
 
-void collect_row_tasks(const std::vector<int32_t>& edges, const BatchPlan& plan,
+bool wide(const GraphInfo& g, const EdgePlan& ep, int32_t e) {
+  return ep.n_active() <= kGemmRowBlock && g.weight_size[e] >= kFusedMinWeights;
+}
+
+// cols(e): width of the GEMM's output for edge e; split: whether wide edges are cut.
+template <typename ColsFn>
+void collect_row_tasks(const std::vector<int32_t>& edges, const GraphInfo& g,
+                       const BatchPlan& plan, bool split, const ColsFn& cols,
                        std::vector<RowTask>& tasks) {
   tasks.clear();
   for (int32_t e : edges) {
-    const int64_t m = plan.edges[e].n_active();
-    for (int64_t j0 = 0; j0 < m; j0 += kRowBlock) {
-      tasks.push_back({e, j0, std::min(m, j0 + kRowBlock)});
+    const EdgePlan& ep = plan.edges[e];
+    const int64_t m = ep.n_active();
+    if (m == 0) continue;
+    const int64_t n = split && wide(g, ep, e) ? cols(e) : 0;
+    if (n > 0) {
+      for (int64_t c0 = 0; c0 < n; c0 += kFusedColBlock) {
+        tasks.push_back({e, 0, m, c0, std::min(n, c0 + kFusedColBlock)});
+      }
+      continue;
+    }
+    for (int64_t j0 = 0; j0 < m; j0 += kGemmRowBlock) {
+      tasks.push_back({e, j0, std::min(m, j0 + kGemmRowBlock)});
     }
   }
 }
@@ -82,7 +103,18 @@ T edge_gate_at(const std::vector<T>& gate, int64_t sample) {
 template <typename T>
 const T* gated_grad_of(const Workspace<T>& ws, int32_t e, int32_t target) {
   const EdgePlan& ep = ws.plan.edges[e];
-  return ep.full && ep.unit_gate ? ws.grad[target].data() : ws.gated_grad[e].data();
+  return ep.unit_gate && ep.contiguous
+             ? ws.grad[target].data() + ep.first_row() * ws.plan_width[target]
+             : ws.gated_grad[e].data();
+}
+
+// h_s on the edge's active rows, [m, |s|]: in place when the rows are contiguous (full
+// edges included), else the copy the forward gathered.
+template <typename T>
+const T* source_rows_of(const Workspace<T>& ws, int32_t e, int32_t source) {
+  const EdgePlan& ep = ws.plan.edges[e];
+  return ep.contiguous ? ws.h[source] + ep.first_row() * ws.plan_width[source]
+                       : ws.gathered[e].data();
 }
 
 }  // namespace
@@ -96,6 +128,7 @@ void workspace_bind(const ModelData<T>& data, const std::vector<int32_t>& rows,
   const BatchPlan& plan = ws.plan;
   const int64_t batch = plan.batch;
 
+  ws.plan_width = g.size;
   ws.pre.resize(g.n_nodes);
   ws.post.resize(g.n_nodes);
   ws.h.assign(g.n_nodes, nullptr);
@@ -123,10 +156,10 @@ void workspace_bind(const ModelData<T>& data, const std::vector<int32_t>& rows,
     const int64_t m = ep.n_active();
     const int64_t width_s = g.size[g.source[e]];
     const int64_t wt = g.size[g.target[e]];
-    if (!ep.full) grow(ws.gathered[e], m * width_s);
+    if (!ep.contiguous) grow(ws.gathered[e], m * width_s);
     int64_t scratch = ep.direct_forward ? 0 : m * wt;
     if (with_gradient) {
-      if (!(ep.full && ep.unit_gate)) grow(ws.gated_grad[e], m * wt);
+      if (!(ep.contiguous && ep.unit_gate)) grow(ws.gated_grad[e], m * wt);
       // The input-gradient GEMM only runs for edges leaving non-input nodes.
       if (!ep.direct_backward && !g.is_input[g.source[e]]) scratch = std::max(scratch, m * width_s);
     }
@@ -164,7 +197,11 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
     const std::vector<int32_t>& in = g.in_edges[t];
 
     // Phase 1: C_q[j] = W_q h_s[active_j]  — x: [rows, |s|], W_q: [|t|, |s|].
-    collect_row_tasks(in, plan, tasks);
+    // Wide edges whose rows are contiguous are cut by output column (rows of W_q); any
+    // other edge is gathered by its row-block task, so it is not cut.
+    collect_row_tasks(in, g, plan, true, [&](int32_t e) {
+      return plan.edges[e].contiguous ? g.size[t] : int64_t{0};
+    }, tasks);
     pool.parallel_for(static_cast<int64_t>(tasks.size()), 1, [&](int64_t k0, int64_t k1) {
       for (int64_t k = k0; k < k1; ++k) {
         const RowTask& task = tasks[k];
@@ -173,8 +210,8 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
         const int64_t width_s = g.size[s];
         const EdgePlan& ep = plan.edges[e];
         const int64_t n_rows = task.j1 - task.j0;
-        const T* x = ws.h[s] + task.j0 * width_s;
-        if (!ep.full) {
+        const T* x = ws.h[s] + (ep.first_row() + task.j0) * width_s;
+        if (!ep.contiguous) {
           T* dst = ws.gathered[e].data() + task.j0 * width_s;
           for (int64_t j = task.j0; j < task.j1; ++j) {
             std::memcpy(dst + (j - task.j0) * width_s,
@@ -183,9 +220,16 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
           }
           x = dst;
         }
-        T* out = ep.direct_forward ? a_t + task.j0 * wt : ws.product[e].data() + task.j0 * wt;
-        gemm<T>(Trans::No, Trans::Yes, n_rows, wt, width_s, T(1), x, width_s,
-                weights[e].data(), width_s, T(0), out, wt);
+        const int64_t c0 = task.c0;
+        const int64_t c1 = task.c1 < 0 ? wt : task.c1;
+        T* out = (ep.direct_forward ? a_t + task.j0 * wt : ws.product[e].data() + task.j0 * wt) + c0;
+        if (task.c1 >= 0 && n_rows <= kFusedMaxRows && fused_update_enabled()) {
+          // A cut wide edge with a small batch: stream W's rows once (fused_update.h).
+          small_nt<T>(n_rows, 0, c1 - c0, width_s, x, weights[e].data() + c0 * width_s, out, wt);
+          continue;
+        }
+        gemm<T>(Trans::No, Trans::Yes, n_rows, c1 - c0, width_s, T(1), x, width_s,
+                weights[e].data() + c0 * width_s, width_s, T(0), out, wt);
       }
     });
 
@@ -247,10 +291,20 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
 
 template <typename T>
 void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
-                           Workspace<T>& ws, ThreadPool& pool) {
+                           Workspace<T>& ws, ThreadPool& pool, const FusedSgd<T>* sgd) {
   const GraphInfo& g = data.graph;
   const BatchPlan& plan = ws.plan;
   std::vector<RowTask> tasks;
+  ws.updated.assign(g.n_edges, 0);
+  ws.partial.resize(g.n_edges);
+  const bool fuse = sgd != nullptr && fused_update_enabled();
+  struct FusedTask {
+    int32_t edge;
+    int64_t i0, i1;  // rows of W_q
+    int64_t block;   // index of its E partial
+  };
+  std::vector<FusedTask> fused_tasks;
+  std::vector<int32_t> fused_edges, plain_edges;
 
   for (auto it = g.order.rbegin(); it != g.order.rend(); ++it) {
     const int32_t s = *it;
@@ -260,21 +314,82 @@ void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
     const std::vector<int32_t>& out = g.out_edges[s];
 
     // Phase 1: E_q[j] = W_qᵀ (g_q ∂L/∂a_t)[j]  — d: [rows, |t|], W_q: [|t|, |s|].
-    collect_row_tasks(out, plan, tasks);
-    pool.parallel_for(static_cast<int64_t>(tasks.size()), 1, [&](int64_t k0, int64_t k1) {
+    // Edges the fused kernel takes (fused_update.h) form E_q from the old W_q and
+    // apply the SGD step to it in the same pass; the rest run one GEMM per task.
+    fused_edges.clear();
+    plain_edges.clear();
+    for (int32_t e : out) {
+      const int64_t m = plan.edges[e].n_active();
+      const bool f = fuse && m >= 1 && m <= kFusedMaxRows && g.weight_size[e] >= kFusedMinWeights;
+      (f ? fused_edges : plain_edges).push_back(e);
+    }
+    collect_row_tasks(plain_edges, g, plan, true, [&](int32_t) { return width_s; }, tasks);
+    fused_tasks.clear();
+    for (int32_t e : fused_edges) {
+      const int64_t rows = g.size[g.target[e]];
+      const int64_t n_rb = (rows + kFusedRowBlock - 1) / kFusedRowBlock;
+      grow(ws.partial[e], n_rb * plan.edges[e].n_active() * width_s);
+      for (int64_t b = 0; b < n_rb; ++b) {
+        fused_tasks.push_back({e, b * kFusedRowBlock, std::min(rows, (b + 1) * kFusedRowBlock), b});
+      }
+      ws.updated[e] = 1;
+    }
+    const int64_t n_plain = static_cast<int64_t>(tasks.size());
+    const int64_t n_fused = static_cast<int64_t>(fused_tasks.size());
+    pool.parallel_for(n_fused + n_plain, 1, [&](int64_t k0, int64_t k1) {
       for (int64_t k = k0; k < k1; ++k) {
-        const RowTask& task = tasks[k];
+        if (k < n_fused) {
+          const FusedTask& task = fused_tasks[k];
+          const int32_t e = task.edge;
+          const int32_t t = g.target[e];
+          const EdgePlan& ep = plan.edges[e];
+          const int64_t m = ep.n_active();
+          T* part = ws.partial[e].data() + task.block * m * width_s;
+          std::fill(part, part + m * width_s, T(0));
+          const T* x = source_rows_of(ws, e, s);
+          fused_rows<T>(m, task.i0, task.i1, width_s, gated_grad_of(ws, e, t), g.size[t], x,
+                        (*sgd->w)[e].data(), part, sgd->alpha, sgd->beta);
+          continue;
+        }
+        const RowTask& task = tasks[k - n_fused];
         const int32_t e = task.edge;
         const int32_t t = g.target[e];
         const int64_t wt = g.size[t];
         const EdgePlan& ep = plan.edges[e];
+        const int64_t c0 = task.c0;
+        const int64_t c1 = task.c1 < 0 ? width_s : task.c1;
         const T* d = gated_grad_of(ws, e, t) + task.j0 * wt;
-        T* dst = ep.direct_backward ? d_s + task.j0 * width_s
-                                    : ws.product[e].data() + task.j0 * width_s;
-        gemm<T>(Trans::No, Trans::No, task.j1 - task.j0, width_s, wt, T(1), d, wt,
-                weights[e].data(), width_s, T(0), dst, width_s);
+        T* dst = (ep.direct_backward ? d_s + task.j0 * width_s
+                                     : ws.product[e].data() + task.j0 * width_s) + c0;
+        gemm<T>(Trans::No, Trans::No, task.j1 - task.j0, c1 - c0, wt, T(1), d, wt,
+                weights[e].data() + c0, width_s, T(0), dst, width_s);
       }
     });
+    // E_q of the fused edges: the sum of the row-block partials in ascending block order.
+    if (!fused_edges.empty()) {
+      constexpr int64_t kChunk = 1024;
+      std::vector<std::pair<int32_t, int64_t>> chunks;  // (edge, first element)
+      for (int32_t e : fused_edges) {
+        const int64_t n = plan.edges[e].n_active() * width_s;
+        for (int64_t c = 0; c < n; c += kChunk) chunks.push_back({e, c});
+      }
+      pool.parallel_for(static_cast<int64_t>(chunks.size()), 1, [&](int64_t k0, int64_t k1) {
+        for (int64_t k = k0; k < k1; ++k) {
+          const int32_t e = chunks[k].first;
+          const EdgePlan& ep = plan.edges[e];
+          const int64_t n = ep.n_active() * width_s;
+          const int64_t a = chunks[k].second, b = std::min(n, a + kChunk);
+          const int64_t n_rb = (g.size[g.target[e]] + kFusedRowBlock - 1) / kFusedRowBlock;
+          T* dst = ep.direct_backward ? d_s : ws.product[e].data();
+          const T* part = ws.partial[e].data();
+          std::copy(part + a, part + b, dst + a);
+          for (int64_t blk = 1; blk < n_rb; ++blk) {
+            const T* p = part + blk * n;
+            for (int64_t i = a; i < b; ++i) dst[i] += p[i];
+          }
+        }
+      });
+    }
 
     // Phase 2: ∂L/∂h_s = Σ_q E_q (ascending q) unless the loss or a direct
     // GEMM already wrote it; then ∂L/∂a_s, then the gated copies for the
@@ -289,7 +404,7 @@ void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
     auto gate_in_edges = [&](int64_t r0, int64_t r1) {
       for (int32_t e : g.in_edges[s]) {
         const EdgePlan& ep = plan.edges[e];
-        if (ep.full && ep.unit_gate) continue;  // gated_grad_of reads d_s itself
+        if (ep.contiguous && ep.unit_gate) continue;  // gated_grad_of reads d_s itself
         int64_t first = 0, last = 0;
         active_range(ep.active, r0, r1, first, last);
         const std::vector<T>& gate = data.edge_gate[e];
@@ -359,6 +474,7 @@ void gated_matmul_weight_grad(const ModelData<T>& data, Workspace<T>& ws, Weight
   std::vector<Tile> tiles;
   for (int32_t e = 0; e < g.n_edges; ++e) {
     out[e].resize(static_cast<size_t>(g.weight_size[e]));
+    if (e < static_cast<int32_t>(ws.updated.size()) && ws.updated[e]) continue;  // fused already
     const int64_t rows = g.size[g.target[e]];
     const int64_t cols = g.size[g.source[e]];
     for (int64_t r0 = 0; r0 < rows; r0 += kWeightRowBlock) {
@@ -390,7 +506,7 @@ void gated_matmul_weight_grad(const ModelData<T>& data, Workspace<T>& ws, Weight
       // out[r0:r1, c0:c1] = alpha Dᵀ G + beta out — D: [m, |t|] (gated ∂L/∂a_t),
       // G: [m, |s|] (h_s on the active rows).
       const T* d = gated_grad_of(ws, e, t) + tile.r0;
-      const T* x = (ep.full ? ws.h[s] : ws.gathered[e].data()) + tile.c0;
+      const T* x = source_rows_of(ws, e, s) + tile.c0;
       gemm<T>(Trans::Yes, Trans::No, tile.r1 - tile.r0, tile.c1 - tile.c0, m, alpha, d, wt, x,
               width_s, beta, c, width_s);
     }
@@ -403,7 +519,7 @@ void gated_matmul_weight_grad(const ModelData<T>& data, Workspace<T>& ws, Weight
   template void gated_matmul_forward<T>(const ModelData<T>&, const Weights<T>&, Workspace<T>&, \
                                         ThreadPool&);                                         \
   template void gated_matmul_backward<T>(const ModelData<T>&, const Weights<T>&,              \
-                                         Workspace<T>&, ThreadPool&);                         \
+                                         Workspace<T>&, ThreadPool&, const FusedSgd<T>*);     \
   template void gated_matmul_weight_grad<T>(const ModelData<T>&, Workspace<T>&, Weights<T>&,  \
                                             ThreadPool&, T, T);
 GDLN_INSTANTIATE(float)

@@ -34,6 +34,7 @@ using Weights = std::vector<std::vector<T>>;  // per edge, row-major [|t|, |s|]
 template <typename T>
 struct Workspace {
   BatchPlan plan;
+  std::vector<int64_t> plan_width;         // per node: |v| (for in-place row views)
   std::vector<std::vector<T>> pre;         // per non-input node: a_v [B, |v|]
   std::vector<std::vector<T>> post;        // per node: h_v [B, |v|] (unused when `h` aliases data)
   std::vector<const T*> h;                 // per node: where h_v lives
@@ -42,6 +43,20 @@ struct Workspace {
   std::vector<std::vector<T>> gated_grad;  // per edge: g_q ⊙ ∂L/∂a_t on active rows [m, |t|]
   std::vector<std::vector<T>> product;     // per edge: GEMM scratch [m, |t|] / [m, |s|]
   std::vector<double> sample_loss;         // per batch row: ℓ_r (sum over output nodes)
+  // Fused backward + SGD (fused_update.h): per edge, whether the last backward sweep already
+  // applied the update to W (gated_matmul_weight_grad then skips it), and its E partials.
+  std::vector<uint8_t> updated;
+  std::vector<std::vector<T>> partial;
+};
+
+// Plain SGD fused into the backward sweep: W ← beta·W + alpha·dW for the edges the fused
+// kernel takes (fused_update.h: at most kFusedMaxRows active rows, a wide W, a non-input
+// source); `w` must be the weights the sweep reads.
+template <typename T>
+struct FusedSgd {
+  Weights<T>* w;
+  T alpha;
+  T beta;
 };
 
 // Builds the plan for `rows` (sample indices; identity_rows iff rows = 0..N-1),
@@ -59,15 +74,18 @@ void gated_matmul_forward(const ModelData<T>& data, const Weights<T>& weights,
 
 // Expects ws.grad[v] = ∂L/∂h_v for every output node v (loss.h) and turns it
 // into ∂L/∂a_v for every non-input node, filling gated_grad on the way.
+// With sgd, edges the fused kernel takes are also updated here (ws.updated marks them).
 template <typename T>
 void gated_matmul_backward(const ModelData<T>& data, const Weights<T>& weights,
-                           Workspace<T>& ws, ThreadPool& pool);
+                           Workspace<T>& ws, ThreadPool& pool,
+                           const FusedSgd<T>* sgd = nullptr);
 
 // out_q ← alpha · Σ_{r active} g_q[r] ∂L/∂a_t[r] h_s[r]ᵀ + beta · out_q for
 // every edge, after the backward sweep. With alpha = 1, beta = 0 (the
 // default) out = dW and is resized to [|t|, |s|] per edge; with out = W,
 // alpha = −lr and beta = 1 − lr·wd it is a fused SGD step (no dW buffer and
-// no separate update pass over the weights).
+// no separate update pass over the weights). Edges marked in ws.updated (fused
+// into the backward sweep) are skipped.
 template <typename T>
 void gated_matmul_weight_grad(const ModelData<T>& data, Workspace<T>& ws, Weights<T>& out,
                               ThreadPool& pool, T alpha = T(1), T beta = T(0));

@@ -228,6 +228,7 @@ void plan_build(const ModelData<T>& data, const std::vector<int32_t>& rows,
 
   for (int32_t e = 0; e < g.n_edges; ++e) {
     EdgePlan& ep = plan.edges[e];
+    ep.contiguous = !ep.active.empty() && ep.active.back() - ep.active.front() + 1 == ep.n_active();
     ep.direct_forward = ep.full && g.in_edges[g.target[e]].size() == 1;
     ep.direct_backward = ep.full && g.out_edges[g.source[e]].size() == 1;
   }

@@ -24,13 +24,23 @@ namespace cpu {
 // elementwise task. A constant (never derived from the thread count) so the
 // partition — and with it every rounding — is the same for any pool size.
 inline constexpr int64_t kRowBlock = 64;
-// Tile of dW = Dᵀ G handed to one task: rows of W × columns of W.
-inline constexpr int64_t kWeightRowBlock = 64;
-inline constexpr int64_t kWeightColBlock = 256;
+// Active rows per GEMM task in the forward / input-gradient sweeps: each task repacks
+// W_q, so blocks much smaller than this spend a large share of the GEMM packing (W1 at
+// M = 100: 14% of the step with 64-row blocks).
+inline constexpr int64_t kGemmRowBlock = 256;
+// Tile of dW = Dᵀ G handed to one task: rows of W × columns of W (an encoder of the routing
+// workload, 128 × 784, is one tile: its operands are packed once, not 8 times).
+inline constexpr int64_t kWeightRowBlock = 128;
+inline constexpr int64_t kWeightColBlock = 1024;
 
 struct EdgePlan {
   std::vector<int32_t> active;  // batch rows the edge carries, ascending
   bool full = false;            // active == [0, B)
+  // active == [active[0], active[0] + m): the edge's rows of h_s and ∂L/∂a_t are read in
+  // place (no gather, and with a unit gate no gated copy), as for a full edge. The routing
+  // workload sorted by input domain has contiguous encoder rows.
+  bool contiguous = false;
+  int64_t first_row() const { return active.empty() ? 0 : active.front(); }
   bool unit_gate = false;       // the edge gate is exactly 1 on every active row
   // The GEMM may write straight into the target's pre-activation (forward) or
   // the source's gradient (backward) instead of a scratch buffer, because the

@@ -214,7 +214,10 @@ Trajectory engine_train(const Model& model, const WeightSet& initial,
       if (progress) hooks.on_progress(step, record_now ? full_loss : batch_loss);
       ws = &batch_ws;
     }
-    gated_matmul_backward(data, w, *ws, pool);
+    // Plain SGD: edges the fused kernel takes (fused_update.h, small batch on a wide W) are
+    // updated inside the backward sweep, the rest by the weight-gradient GEMM below.
+    const FusedSgd<T> sgd{&w, -lr, T(1) - lr * wd};
+    gated_matmul_backward(data, w, *ws, pool, mu == T(0) ? &sgd : nullptr);
     if (mu == T(0)) {
       // Plain SGD fused into the dW GEMM: W ← (1 − lr·wd)·W − lr·dW, the same
       // step as W −= lr·(dW + wd·W) up to rounding, without a dW buffer.

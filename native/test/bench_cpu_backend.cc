@@ -6,7 +6,8 @@
 // j = (i + k) mod M, S samples per task, so N = S·K·M and each encoder / decoder
 // edge carries S·K samples. Full-batch SGD, mean squared loss.
 //
-// Usage: bench_cpu_backend [M=10] [K=4] [S=8] [H=128] [steps=50]
+// Usage: bench_cpu_backend [M=10] [K=4] [S=8] [H=128] [steps=50] [dtypes=both|f32|f64] [shared=0|1]
+// shared=1: the same S images on every route (bench W1b, shared prefixes).
 // Prints ms per step (forward + loss + backward + update, via train()) for
 // float64 / float32 and 1 / 2 threads, and the useful GFLOP/s.
 
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <random>
 #include <ctime>
+#include <string>
 #include <vector>
 
 #include "gdln/kernels.h"
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
   auto arg = [&](int i, int fallback) { return argc > i ? std::atoi(argv[i]) : fallback; };
   const int m = arg(1, 10), k = arg(2, 4), s = arg(3, 8), hidden = arg(4, 128);
   const int steps = arg(5, 50);
+  const std::string which = argc > 6 ? argv[6] : "both";
+  const bool shared = arg(7, 0) != 0;
   const int d_in = 784, d_out = 10;
   const int64_t n = static_cast<int64_t>(s) * k * m;
 
@@ -64,6 +68,9 @@ int main(int argc, char** argv) {
     const int in_domain = static_cast<int>(task / k);
     const int out_domain = static_cast<int>((in_domain + task % k) % m);
     for (int p = 0; p < d_in; ++p) d.inputs[0][r * d_in + p] = pixel(rng);
+    if (shared && r >= s) {  // image r % s, as on the first route
+      for (int p = 0; p < d_in; ++p) d.inputs[0][r * d_in + p] = d.inputs[0][(r % s) * d_in + p];
+    }
     d.targets[3][r * d_out + rng() % d_out] = 1.0;
     d.edge_gates[in_domain][r] = 1.0;
     d.edge_gates[m + 1 + out_domain][r] = 1.0;
@@ -83,6 +90,7 @@ int main(int argc, char** argv) {
               hidden, static_cast<long long>(n), steps, flops / 1e6);
 
   for (DType dtype : {DType::Float64, DType::Float32}) {
+    if ((which == "f32" && dtype != DType::Float32) || (which == "f64" && dtype != DType::Float64)) continue;
     for (int threads : {1, 2}) {
       auto backend = make_cpu_backend(threads);
       TrainOptions o;

@@ -115,6 +115,10 @@ struct DagShape {
   // also its edge and node gates, so rows share activations up to some node (targets stay
   // distinct). Exercises the de-duplicated forward / backward of gated_matmul.
   bool duplicate_rows = false;
+  // > 0: hidden node i gets width wide_hidden + i, so hidden→hidden edges are wide (≥ 2^15
+  // weights): with few samples that exercises the column-split GEMMs and, in plain-SGD
+  // training, the fused backward + update (fused_update.h).
+  int wide_hidden = 0;
 };
 
 void duplicate_rows(DatasetSpec& d) {
@@ -152,6 +156,9 @@ Problem random_problem(uint64_t seed, const DagShape& shape) {
   for (int i = 0; i < n_nodes; ++i) {
     int w = kWidths[pick(0, 9)];
     width[i] = std::min(w, shape.max_width);
+    if (shape.wide_hidden > 0 && i >= shape.n_inputs && i < first_output) {
+      width[i] = shape.wide_hidden + i;
+    }
   }
   std::vector<std::pair<int, int>> edges;  // in layer order
   for (int j = shape.n_inputs; j < n_nodes; ++j) {
@@ -821,6 +828,32 @@ int main(int argc, char** argv) {
     const Problem p = random_problem(seed, shape);
     try {
       run_seed(p, shape, k);
+    } catch (const std::exception& e) {
+      check(false, tag(p, std::string("unexpected exception: ") + e.what()));
+    }
+  }
+
+  // Wide hidden layers, few samples (bench W2's regime): column-split GEMMs and the fused
+  // backward + SGD update vs the reference, bitwise across thread counts.
+  for (int k = 0; k < 4; ++k) {
+    const uint64_t seed = 3000 + static_cast<uint64_t>(k);
+    DagShape shape;
+    shape.n_inputs = 1 + k % 2;
+    shape.n_hidden = 3;
+    shape.n_outputs = 1 + k / 2;
+    shape.n_samples = k % 2 == 0 ? 8 : 13;
+    shape.gates = k >= 2;
+    shape.duplicate_rows = k == 3;
+    shape.wide_hidden = 290;
+    const Problem p = random_problem(seed, shape);
+    try {
+      for (DType dtype : {DType::Float64, DType::Float32}) {
+        check_forward(p, dtype);
+        check_gradient(p, dtype, LossKind::MeanSquared);
+        check_train(p, dtype, 0, LossKind::MeanSquared, 0.0);
+        check_train(p, dtype, 5, LossKind::MeanSquared, 0.0);
+      }
+      check_train(p, DType::Float64, 0, LossKind::MeanSquared, 0.5);
     } catch (const std::exception& e) {
       check(false, tag(p, std::string("unexpected exception: ") + e.what()));
     }

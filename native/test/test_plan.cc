@@ -77,11 +77,16 @@ void check_routing(int M, int K, int S) {
   int64_t carried = 0;
   for (int i = 0; i < M; ++i) {
     check(plan.edges[i].n_active() == K * S, tag + ": encoder " + std::to_string(i) + " carries its K·S samples");
+    // Samples are sorted by input domain: each encoder's rows are one block, read in place.
+    check(plan.edges[i].contiguous && plan.edges[i].first_row() == i * K * S,
+          tag + ": encoder " + std::to_string(i) + " rows are contiguous");
     carried += plan.edges[i].n_active();
   }
   check(plan.edges[M].full, tag + ": the shared edge carries every sample");
   for (int j = 0; j < M; ++j) {
     check(plan.edges[M + 1 + j].n_active() == K * S, tag + ": decoder " + std::to_string(j) + " carries its K·S samples");
+    // Decoder j serves input domains j−K+1 … j: one block only when K = 1 or M = 1, or the blocks wrap into one range.
+    if (K > 1 && M > K) check(!plan.edges[M + 1 + j].contiguous, tag + ": decoder rows are scattered");
   }
   // A dense masked implementation multiplies every encoder by every sample: M·N rows.
   check(carried * M == static_cast<int64_t>(M) * N, tag + ": encoders form N rows in all, not M·N");

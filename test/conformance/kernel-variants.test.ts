@@ -4,7 +4,10 @@
  *   - shared prefixes (native/cpu/plan.h): samples with identical inputs and identical active
  *     sub-paths share a node's activation (routing as the authors batch it, W1b; and random
  *     DAGs whose samples are copies of each other up to some node), in full batch and minibatches;
- *   - the per-row path of the same problems (all inputs distinct).
+ *   - the per-row path of the same problems (all inputs distinct);
+ *   - wide layers with a small batch (bench W2: two linear pathways of width 300, batch 8, and a
+ *     gated, non-linear relative): column-split GEMMs and, in plain-SGD training, the fused
+ *     backward + update (native/cpu/fused_update.h), full batch and minibatches.
  * Tolerances: test/helpers/tolerance.ts.
  */
 import { describe, test } from 'node:test';
@@ -13,6 +16,7 @@ import { GatedDataset } from '../../lib/data/GatedDataset.ts';
 import { Graph } from '../../lib/graph/Graph.ts';
 import { WeightSet } from '../../lib/engine/WeightSet.ts';
 import { lossAndGradient, train, type TrainOptions } from '../../lib/engine/train.ts';
+import { initPathways, parallelPathways, pathwayDataset } from '../../lib/data/pathways.ts';
 import { relativeError, TOLERANCE } from '../helpers/tolerance.ts';
 import { backendsUnderTest, DTYPES, skipUnlessAvailable } from '../helpers/backendsUnderTest.ts';
 
@@ -77,6 +81,46 @@ function routing(M: number, K: number, S: number, shared: boolean, seed: number)
   return { graph, data, weights };
 }
 
+/** x(8) → a(300, tanh) → b(290) → y(15) plus x→b; random edge gates on a→b and x→b, batch 8 or 13. */
+function wideGated(N: number, seed: number) {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  const graph = new Graph({
+    nodes: [
+      { name: 'x', size: 8 },
+      { name: 'a', size: 300, activation: 'tanh' as const },
+      { name: 'b', size: 290 },
+      { name: 'y', size: 15 },
+    ],
+    edges: [
+      { from: 'x', to: 'a' },
+      { from: 'a', to: 'b' },
+      { from: 'x', to: 'b' },
+      { from: 'b', to: 'y' },
+    ],
+  });
+  const gate = () => Float64Array.from({ length: N }, (_, n) => (n % 4 === 1 ? 0 : n % 4 === 2 ? 1 : 2 * rnd() + 0.5));
+  const data = new GatedDataset(graph, {
+    inputs: { x: Float64Array.from({ length: N * 8 }, rnd) },
+    targets: { y: Float64Array.from({ length: N * 15 }, rnd) },
+    edgeGates: { 'a->b': gate(), 'x->b': gate() },
+    nSamples: N,
+  });
+  const weights = new WeightSet(
+    graph,
+    graph.edges.map((e) => {
+      const [r, c] = graph.weightShape(e.index);
+      return Float64Array.from({ length: r * c }, () => rnd() / Math.sqrt(c));
+    }),
+  );
+  return { graph, data, weights };
+}
+
 for (const b of backendsUnderTest()) {
   for (const dtype of DTYPES) {
     describe(`kernel variants: ${b.name} ${dtype} vs js float64`, { skip: skipUnlessAvailable(b) }, () => {
@@ -111,6 +155,31 @@ for (const b of backendsUnderTest()) {
             });
           });
         }
+      }
+      const wideCases: [string, () => { graph: Graph; data: GatedDataset; weights: WeightSet }, Partial<TrainOptions>][] = [
+        ['two linear pathways 8 → 300 → 300 → 300 → 15, batch 8, full batch', () => {
+          const net = parallelPathways({ depths: [4, 4], widths: 300 });
+          return { graph: net.graph, data: pathwayDataset(net), weights: initPathways(net, { kind: 'paper', std: 0.05 }, 3) };
+        }, { lr: 0.08 }],
+        ['the same pathways, weight decay', () => {
+          const net = parallelPathways({ depths: [4, 4], widths: 300 });
+          return { graph: net.graph, data: pathwayDataset(net), weights: initPathways(net, { kind: 'paper', std: 0.05 }, 4) };
+        }, { lr: 0.08, weightDecay: 0.01 }],
+        ['gated tanh chain, batch 13, full batch', () => wideGated(13, 5), { lr: 0.05 }],
+        ['gated tanh chain, 13 samples, minibatch 6', () => wideGated(13, 6), { lr: 0.05, batchSize: 6, seed: 2 }],
+      ];
+      for (const [name, make, extra] of wideCases) {
+        test(`wide layers, small batch (fused backward + SGD update): ${name}`, async () => {
+          const { graph, data, weights } = make();
+          const opts: TrainOptions = { steps: 12, lr: 0.05, recordEvery: 3, snapshots: [12], ...extra };
+          const ref = await train(graph, data, weights, { ...opts, backend: 'js' });
+          const got = await train(graph, data, weights, { ...opts, backend: b.name, dtype });
+          assert.ok(relativeError(got.loss, ref.loss) <= tol, `loss curve: rel err ${relativeError(got.loss, ref.loss)}`);
+          got.snapshots[0].weights.matrices.forEach((w, e) => {
+            const err = relativeError(w, ref.snapshots[0].weights.matrices[e]);
+            assert.ok(err <= tol, `edge ${graph.edges[e].name}: rel err ${err}`);
+          });
+        });
       }
     });
   }
