@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { forward, lossAndGradient, train, type TrainOptions } from '../../lib/engine/train.ts';
 import { GdlnError } from '../../lib/errors.ts';
 import { randomDag } from '../helpers/randomDag.ts';
-import { relativeError, TOLERANCE } from '../helpers/tolerance.ts';
+import { derivativeTolerance, relativeError, tanhConditioning, TOLERANCE } from '../helpers/tolerance.ts';
 import { reproducer, testSeed } from '../helpers/seed.ts';
 import { backendsUnderTest, DTYPES, skipUnlessAvailable } from '../helpers/backendsUnderTest.ts';
 
@@ -47,10 +47,12 @@ for (const b of backendsUnderTest()) {
             const ref = lossAndGradient(graph, data, weights, { backend: 'js', loss });
             const got = lossAndGradient(graph, data, weights, { backend: b.name, dtype, loss });
             const where = `(case ${c}: ${description}; ${reproducer(seed)})`;
+            // Through a saturated tanh float32 derivatives lose digits in 1 − h² (test/helpers/tolerance.ts).
+            const dtol = derivativeTolerance(dtype, tanhConditioning(graph, forward(graph, data, weights, { backend: 'js' })));
             assert.ok(relativeError([got.loss], [ref.loss]) <= tol, `loss ${got.loss} vs ${ref.loss} ${where}`);
             graph.edges.forEach((e) => {
               const err = relativeError(got.gradient.matrices[e.index], ref.gradient.matrices[e.index]);
-              assert.ok(err <= tol, `edge ${e.name}: rel err ${err} > ${tol} ${where}`);
+              assert.ok(err <= dtol, `edge ${e.name}: rel err ${err} > ${dtol} ${where}`);
             });
           }
         });
@@ -81,17 +83,20 @@ for (const b of backendsUnderTest()) {
               continue;
             }
             const got = await train(graph, data, weights, { ...opts, backend: b.name, dtype });
+            // Saturated tanh anywhere on the way widens float32's bound (test/helpers/tolerance.ts).
+            const kappa = Math.max(...[weights, ...ref.snapshots.map((s) => s.weights)].map((w) => tanhConditioning(graph, forward(graph, data, w, { backend: 'js' }))));
+            const dtol = derivativeTolerance(dtype, kappa);
             assert.deepEqual(got.steps, ref.steps, where);
-            assert.ok(relativeError(got.loss, ref.loss) <= tol, `loss curve: rel err ${relativeError(got.loss, ref.loss)} ${where}`);
+            assert.ok(relativeError(got.loss, ref.loss) <= dtol, `loss curve: rel err ${relativeError(got.loss, ref.loss)} ${where}`);
             for (const g of Object.keys(ref.groupLoss ?? {})) {
               const err = relativeError(got.groupLoss?.[g] ?? [], ref.groupLoss?.[g] ?? [NaN]);
-              assert.ok(err <= tol, `group ${g} loss: rel err ${err} ${where}`);
+              assert.ok(err <= dtol, `group ${g} loss: rel err ${err} ${where}`);
             }
             assert.deepEqual(got.snapshots.map((s) => s.step), ref.snapshots.map((s) => s.step));
             got.snapshots.forEach((s, k) =>
               s.weights.matrices.forEach((w, e) => {
                 const err = relativeError(w, ref.snapshots[k].weights.matrices[e]);
-                assert.ok(err <= tol, `snapshot ${s.step} edge ${graph.edges[e].name}: rel err ${err} ${where}`);
+                assert.ok(err <= dtol, `snapshot ${s.step} edge ${graph.edges[e].name}: rel err ${err} > ${dtol} ${where}`);
               }),
             );
           }

@@ -16,6 +16,7 @@
  * Everything about a case follows from its seed, so a failure is reproduced by
  *   GDLN_CONFORMANCE_CASE=<seed> node --import tsx --test test/reliability/random-conformance.test.ts
  */
+import { tanhConditioning as sharedTanhConditioning } from '../helpers/tolerance.ts';
 import { Graph, type ActivationSpec, type EdgeSpec, type NodeSpec } from '../../lib/graph/Graph.ts';
 import { GatedDataset } from '../../lib/data/GatedDataset.ts';
 import { initWeights } from '../../lib/init/initWeights.ts';
@@ -221,12 +222,7 @@ export function flooredError(a: ArrayLike<number>, b: ArrayLike<number>, floor: 
 
 /** max 1/(1 − h²) over the non-zero entries of tanh nodes (1 when there is none). */
 export function tanhConditioning(c: ConformanceCase, acts: Record<string, Float64Array>): number {
-  let k = 1;
-  for (const n of c.graph.nodes) {
-    if (n.activation !== 'tanh') continue;
-    for (const h of acts[n.name]) if (h !== 0) k = Math.max(k, 1 / Math.max(1 - h * h, 1e-300));
-  }
-  return k;
+  return sharedTanhConditioning(c.graph, acts);
 }
 
 export interface CaseStats {
