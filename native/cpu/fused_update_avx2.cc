@@ -9,45 +9,14 @@
 
 #if defined(__AVX2__) && defined(__FMA__)
 
-#include <immintrin.h>
+#include "simd_avx2.h"
 
 namespace gdln {
 namespace cpu {
 namespace {
 
-struct F32 {
-  using T = float;
-  using reg = __m256;
-  static constexpr int W = 8;
-  static reg zero() { return _mm256_setzero_ps(); }
-  static reg load(const T* p) { return _mm256_loadu_ps(p); }
-  static void store(T* p, reg r) { _mm256_storeu_ps(p, r); }
-  static reg set1(T v) { return _mm256_set1_ps(v); }
-  static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
-  static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
-  static T hsum(reg r) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(r), _mm256_extractf128_ps(r, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-  }
-};
-
-struct F64 {
-  using T = double;
-  using reg = __m256d;
-  static constexpr int W = 4;
-  static reg zero() { return _mm256_setzero_pd(); }
-  static reg load(const T* p) { return _mm256_loadu_pd(p); }
-  static void store(T* p, reg r) { _mm256_storeu_pd(p, r); }
-  static reg set1(T v) { return _mm256_set1_pd(v); }
-  static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_pd(a, b, c); }
-  static reg mul(reg a, reg b) { return _mm256_mul_pd(a, b); }
-  static T hsum(reg r) {
-    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(r), _mm256_extractf128_pd(r, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-  }
-};
+using F32 = simd::Avx2F32;
+using F64 = simd::Avx2F64;
 
 #include "fused_update_kernel.h"
 
