@@ -38,29 +38,6 @@ namespace {
 // Elements of one momentum-update task.
 constexpr int64_t kUpdateChunk = int64_t{1} << 14;
 
-// The minibatch order of shuffle.h: each epoch reshuffles the previous
-// epoch's permutation, then hands out consecutive chunks (the last may be short).
-class MinibatchOrder {
- public:
-  MinibatchOrder(int64_t n_samples, int64_t batch_size, uint32_t seed)
-      : rng_(seed), perm_(static_cast<size_t>(n_samples)), batch_size_(batch_size) {
-    std::iota(perm_.begin(), perm_.end(), 0);
-  }
-
-  void next(std::vector<int32_t>& rows) {
-    if (position_ == 0) shuffle_in_place(perm_, rng_);
-    const int64_t n = static_cast<int64_t>(perm_.size());
-    const int64_t end = std::min(n, position_ + batch_size_);
-    rows.assign(perm_.begin() + position_, perm_.begin() + end);
-    position_ = end == n ? 0 : end;
-  }
-
- private:
-  Xoshiro128ss rng_;
-  std::vector<int32_t> perm_;
-  int64_t batch_size_;
-  int64_t position_ = 0;
-};
 
 // SGD with momentum (μ ≠ 0; plain SGD is fused into the dW GEMM instead):
 // d = g + wd·W;  buf = μ·buf + d;  W −= lr·buf. buf starts at 0, so buf₀ = d

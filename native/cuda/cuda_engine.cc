@@ -515,27 +515,6 @@ std::vector<int32_t> iota_rows(int64_t n) {
   return rows;
 }
 
-// The minibatch order of shuffle.h (as cpu/train_loop.cc).
-class MinibatchOrder {
- public:
-  MinibatchOrder(int64_t n_samples, int64_t batch_size, uint32_t seed)
-      : rng_(seed), perm_(static_cast<size_t>(n_samples)), batch_size_(batch_size) {
-    std::iota(perm_.begin(), perm_.end(), 0);
-  }
-  void next(std::vector<int32_t>& rows) {
-    if (position_ == 0) shuffle_in_place(perm_, rng_);
-    const int64_t n = static_cast<int64_t>(perm_.size());
-    const int64_t end = std::min(n, position_ + batch_size_);
-    rows.assign(perm_.begin() + position_, perm_.begin() + end);
-    position_ = end == n ? 0 : end;
-  }
-
- private:
-  Xoshiro128ss rng_;
-  std::vector<int32_t> perm_;
-  int64_t batch_size_;
-  int64_t position_ = 0;
-};
 
 [[noreturn]] void throw_diverged(int64_t step, double value, const char* which,
                                  Trajectory&& partial) {

@@ -8,8 +8,10 @@
 // The permutation of one epoch starts from the previous epoch's permutation.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <numeric>
 #include <vector>
 
 namespace gdln {
@@ -54,5 +56,29 @@ inline void shuffle_in_place(std::vector<int32_t>& perm, Xoshiro128ss& rng) {
     std::swap(perm[i], perm[j]);
   }
 }
+
+// The minibatch order shared by every backend: each epoch reshuffles the previous
+// epoch's permutation, then hands out consecutive chunks (the last may be short).
+class MinibatchOrder {
+ public:
+  MinibatchOrder(int64_t n_samples, int64_t batch_size, uint32_t seed)
+      : rng_(seed), perm_(static_cast<size_t>(n_samples)), batch_size_(batch_size) {
+    std::iota(perm_.begin(), perm_.end(), 0);
+  }
+
+  void next(std::vector<int32_t>& rows) {
+    if (position_ == 0) shuffle_in_place(perm_, rng_);
+    const int64_t n = static_cast<int64_t>(perm_.size());
+    const int64_t end = std::min(n, position_ + batch_size_);
+    rows.assign(perm_.begin() + position_, perm_.begin() + end);
+    position_ = end == n ? 0 : end;
+  }
+
+ private:
+  Xoshiro128ss rng_;
+  std::vector<int32_t> perm_;
+  int64_t batch_size_;
+  int64_t position_ = 0;
+};
 
 }  // namespace gdln
