@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include "gdln/status.h"
@@ -90,6 +91,21 @@ void validate_train_options(const Model& model, const TrainOptions& o) {
       invalid("a group id in [0, " + std::to_string(o.n_groups) + ")",
               "groups[" + std::to_string(i) + "]", std::to_string(o.groups[i]));
     }
+  }
+}
+
+[[noreturn]] void throw_diverged(int64_t step, double loss, const char* which, Trajectory&& partial) {
+  char value[32];
+  std::snprintf(value, sizeof value, "%.17g", loss);
+  Error error(codes::kDiverged, std::string("Expected a finite ") + which + " but received " +
+                                    value + " at step " + std::to_string(step) +
+                                    " (after " + std::to_string(step) +
+                                    " updates); lower the learning rate");
+  partial.steps_done = step;
+  try {
+    throw std::move(partial);
+  } catch (...) {
+    std::throw_with_nested(std::move(error));
   }
 }
 

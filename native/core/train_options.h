@@ -17,4 +17,10 @@ void validate_train_options(const Model& model, const TrainOptions& options);
 void validate_dtype(DType dtype);
 void validate_loss_kind(LossKind loss);
 
+// Throws GDLN_DIVERGED ("Expected a finite <which> but received <value> at step …").
+// The trajectory recorded so far (records, snapshots, steps_done = step, the current
+// weights) rides along as the nested exception (std::throw_with_nested), so the
+// binding can hand it back; anything catching gdln::Error sees an ordinary GDLN_DIVERGED.
+[[noreturn]] void throw_diverged(int64_t step, double value, const char* which, Trajectory&& partial);
+
 }  // namespace gdln

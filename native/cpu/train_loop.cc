@@ -24,6 +24,7 @@
 #include <numeric>
 #include <string>
 
+#include "core/train_options.h"
 #include "cpu_engine.h"
 #include "gated_matmul.h"
 #include "gdln/shuffle.h"
@@ -68,24 +69,6 @@ void sgd_momentum_update(Weights<T>& w, const Weights<T>& grad, Weights<T>& mome
   });
 }
 
-// Throws GDLN_DIVERGED. The trajectory recorded so far (records, snapshots,
-// steps_done = step, the current weights) rides along as the nested exception
-// (std::throw_with_nested), so the binding can hand it back; anything catching
-// gdln::Error sees an ordinary GDLN_DIVERGED.
-[[noreturn]] void throw_diverged(int64_t step, double loss, const char* which, Trajectory&& partial) {
-  char value[32];
-  std::snprintf(value, sizeof value, "%.17g", loss);
-  Error error(codes::kDiverged, std::string("Expected a finite ") + which + " but received " +
-                                    value + " at step " + std::to_string(step) +
-                                    " (after " + std::to_string(step) +
-                                    " updates); lower the learning rate");
-  partial.steps_done = step;
-  try {
-    throw std::move(partial);
-  } catch (...) {
-    std::throw_with_nested(std::move(error));
-  }
-}
 
 }  // namespace
 

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "core/train_options.h"
 #include "cpu/model_data.h"
 #include "cpu/plan.h"
 #include "cuda_kernels.h"
@@ -516,20 +517,6 @@ std::vector<int32_t> iota_rows(int64_t n) {
 }
 
 
-[[noreturn]] void throw_diverged(int64_t step, double value, const char* which,
-                                 Trajectory&& partial) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  Error error(codes::kDiverged, std::string("Expected a finite ") + which + " but received " +
-                                    text + " at step " + std::to_string(step) + " (after " +
-                                    std::to_string(step) + " updates); lower the learning rate");
-  partial.steps_done = step;
-  try {
-    throw std::move(partial);
-  } catch (...) {
-    std::throw_with_nested(std::move(error));
-  }
-}
 
 }  // namespace
 
