@@ -101,3 +101,19 @@ export interface Backend {
     hooks: TrainHooks,
   ): Promise<RawTrajectory>;
 }
+
+/** The trajectory of a run aborted before its first step: nothing computed, the weights as given. */
+export function notStartedRawTrajectory(weights: readonly Float64Array[], snapshotSteps: readonly number[]): RawTrajectory {
+  const copy = () => weights.map((w) => w.slice());
+  const atZero = snapshotSteps.includes(0);
+  return {
+    lossSteps: new Float64Array(0),
+    loss: new Float64Array(0),
+    groupLoss: new Float64Array(0),
+    snapshotSteps: atZero ? Float64Array.of(0) : new Float64Array(0),
+    snapshots: atZero ? [copy()] : [],
+    weights: copy(),
+    stepsDone: 0,
+    cancelled: true,
+  };
+}

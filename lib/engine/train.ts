@@ -7,7 +7,7 @@ import { GdlnAbortError, GdlnError, invalidParameter } from '../errors.ts';
 import { GatedDataset, isDetachedView } from '../data/GatedDataset.ts';
 import { Graph } from '../graph/Graph.ts';
 import { getBackend, type BackendChoice } from '../backends/index.ts';
-import type { Backend, DType, LossName, RawTrajectory } from './kernels.ts';
+import { notStartedRawTrajectory, type Backend, type DType, type LossName, type RawTrajectory } from './kernels.ts';
 import { buildPlanModel } from './Plan.ts';
 import { WeightSet } from './WeightSet.ts';
 
@@ -111,21 +111,6 @@ function isAbortSignalLike(x: unknown): x is AbortSignal {
   return s != null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
 }
 
-/** The Trajectory of a run that never started (aborted before): no records, the given weights. */
-function notStartedTrajectory(graph: Graph, backend: string, dtype: DType, weights: WeightSet, snapshotSteps: number[], groupNames: string[]): Trajectory {
-  const copy = () => weights.matrices.map((m) => m.slice());
-  const atZero = snapshotSteps.includes(0);
-  return toTrajectory(graph, backend, dtype, {
-    lossSteps: new Float64Array(0),
-    loss: new Float64Array(0),
-    groupLoss: new Float64Array(0),
-    snapshotSteps: atZero ? Float64Array.of(0) : new Float64Array(0),
-    snapshots: atZero ? [copy()] : [],
-    weights: copy(),
-    stepsDone: 0,
-    cancelled: true,
-  }, groupNames);
-}
 
 /**
  * Activations h_v of every node on every sample.
@@ -203,7 +188,7 @@ export async function train(graph: Graph, data: GatedDataset, weights: WeightSet
   const { backend, dtype } = resolveBackend(options);
   requireSupport(backend, 'trainSteps', dtype);
   if (options.signal?.aborted) {
-    throw new GdlnAbortError('The run was aborted before it started', notStartedTrajectory(graph, backend.name, dtype, weights, snapshotSteps, groupNames), { stepsDone: 0, steps });
+    throw new GdlnAbortError('The run was aborted before it started', toTrajectory(graph, backend.name, dtype, notStartedRawTrajectory(weights.matrices, snapshotSteps), groupNames), { stepsDone: 0, steps });
   }
   const onProgress = options.onProgress ?? undefined;
   const signal = options.signal ?? undefined;

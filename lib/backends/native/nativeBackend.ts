@@ -12,7 +12,7 @@
  * rejection keeps the records made before the blow-up in `details.partial`.
  */
 import { fromNative, type GdlnError } from '../../errors.ts';
-import type { Backend, DType, KernelName, PlanModel, RawTrajectory, TrainHooks, TrainKernelOptions } from '../../engine/kernels.ts';
+import { notStartedRawTrajectory, type Backend, type DType, type KernelName, type PlanModel, type RawTrajectory, type TrainHooks, type TrainKernelOptions } from '../../engine/kernels.ts';
 import type { NativeBinding, NativeTrainHandle } from './binding.ts';
 import { loadNative } from './loader.ts';
 
@@ -64,7 +64,7 @@ async function trainSteps(
   hooks: TrainHooks,
 ): Promise<RawTrajectory> {
   const { signal, onProgress } = hooks;
-  if (signal?.aborted) return notStarted(weights, options);
+  if (signal?.aborted) return notStartedRawTrajectory(weights, options.snapshotSteps);
 
   // A throwing onProgress stops the run; its error (not a GdlnError wrapper)
   // is what the caller gets, once the native run has actually stopped.
@@ -122,18 +122,3 @@ function withPartial(error: GdlnError, raw: unknown): GdlnError {
   return error;
 }
 
-/** The trajectory of a run aborted before it started: nothing computed, weights as given. */
-function notStarted(weights: Float64Array[], options: TrainKernelOptions): RawTrajectory {
-  const copy = () => weights.map((w) => w.slice());
-  const atZero = options.snapshotSteps.includes(0);
-  return {
-    lossSteps: new Float64Array(0),
-    loss: new Float64Array(0),
-    groupLoss: new Float64Array(0),
-    snapshotSteps: atZero ? Float64Array.of(0) : new Float64Array(0),
-    snapshots: atZero ? [copy()] : [],
-    weights: copy(),
-    stepsDone: 0,
-    cancelled: true,
-  };
-}
